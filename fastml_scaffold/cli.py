@@ -1,0 +1,139 @@
+"""The ``fastml`` command line: parse options, call the core, report, map errors to exit codes.
+
+Nothing here knows how a project is made; that is ``fastml_scaffold.commands``.  Heavy
+imports (Cookiecutter, Jinja2, Rich) happen inside the commands, so ``fastml --version``
+and ``fastml --help`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fastml_scaffold import __version__
+
+app = typer.Typer(
+    name="fastml",
+    help="Bootstrap production-grade FastAPI services for machine-learning models.\n\n"
+    'Example: fastml new "Iris Service"',
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # a bug's traceback stays plain and complete
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"fastml {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Bootstrap production-grade FastAPI services for machine-learning models.
+
+    Example: fastml new "Iris Service"
+    """
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a ``FastmlError`` into one red line on stderr and exit code 1."""
+    from fastml_scaffold.errors import FastmlError
+
+    try:
+        yield
+    except FastmlError as exc:
+        from fastml_scaffold.output import print_error
+
+        print_error(str(exc))
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        from fastml_scaffold.output import print_error
+
+        print_error("Interrupted: nothing was written.")
+        raise typer.Exit(130) from None
+
+
+@app.command("new")
+def new_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help='Display name of the project, e.g. "Iris Service".', show_default=False
+        ),
+    ],
+    output_dir: Annotated[
+        Path,
+        typer.Option(
+            "--output-dir", "-o", help="Folder to create the project in.", file_okay=False
+        ),
+    ] = Path("."),
+    no_input: Annotated[
+        bool,
+        typer.Option("--no-input", help="Do not prompt; use defaults for unanswered questions."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", "-f", help="Generate into a non-empty folder, overwriting its files."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be created; write nothing.")
+    ] = False,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config-file",
+            help="YAML file of answers (question: answer, or Cookiecutter's default_context).",
+            dir_okay=False,
+        ),
+    ] = None,
+    set_answers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Answer one question, e.g. --set author_name='Ada Lovelace'. Repeatable."
+        ),
+    ] = None,
+) -> None:
+    """Create a FastAPI serving project for an ML model.
+
+    The project serves a scikit-learn iris classifier out of the box: train it, test it,
+    run it, build its image.  Prompts for the template's questions when run in a terminal.
+
+    Example: fastml new "Iris Service" --no-input --set author_name="Ada Lovelace"
+    """
+    from fastml_scaffold import output
+    from fastml_scaffold.answers import parse_set_options
+    from fastml_scaffold.commands.new import new_project
+
+    interactive = not no_input and sys.stdin.isatty()
+    with _user_errors():
+        result = new_project(
+            name,
+            output_dir=output_dir,
+            answers=parse_set_options(set_answers or []),
+            config_file=config_file,
+            force=force,
+            dry_run=dry_run,
+            ask=output.ask_question if interactive else None,
+        )
+    output.report_new(result)
+
+
+def main() -> None:
+    """Entry point of the ``fastml`` console script."""
+    app(prog_name="fastml")

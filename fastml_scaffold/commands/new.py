@@ -1,0 +1,167 @@
+"""``fastml new``: render the project template into a new folder, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastml_scaffold import __version__
+from fastml_scaffold.answers import check_answers, read_config_file, save_project_answers
+from fastml_scaffold.errors import FastmlError, TargetExistsError, TemplateError
+from fastml_scaffold.naming import ProjectNames, derive_names
+from fastml_scaffold.plan import Action, FileChange, compare_trees
+from fastml_scaffold.templates import Question, TemplateSpec, load_template
+
+TEMPLATE_NAME = "project"
+
+# Called for each question the user has not answered yet; returns the answer.
+Asker = Callable[[Question], str]
+
+
+@dataclass(frozen=True)
+class NewResult:
+    """What ``new_project`` did (or, with ``dry_run``, would do)."""
+
+    project_dir: Path
+    names: ProjectNames
+    answers: dict[str, str]
+    changes: list[FileChange] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def new_project(
+    name: str,
+    *,
+    output_dir: Path = Path("."),
+    answers: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    ask: Asker | None = None,
+) -> NewResult:
+    """Generate the serving project ``name`` in ``output_dir/<slug>``.
+
+    Answers come from ``config_file`` (YAML), then ``answers`` (``--set``), then ``ask`` for
+    the questions left, then the template's defaults.  Everything is checked before the first
+    write; the project is rendered beside its target and moved into place at the end.
+    """
+    spec = load_template(TEMPLATE_NAME)
+    names = derive_names(name)
+    given = _given_answers(spec, answers or {}, config_file)
+    resolved = _resolve_answers(spec, names, given, ask)
+    target = output_dir / names.slug
+    _check_target(target, force=force)
+
+    staging_parent = _existing_ancestor(output_dir) if not dry_run else None
+    staging = Path(tempfile.mkdtemp(prefix=".fastml-new-", dir=staging_parent))
+    try:
+        rendered = _render(spec, resolved, staging)
+        save_project_answers(rendered, resolved, __version__)
+        changes = compare_trees(rendered, target, force=force)
+        if not dry_run:
+            _move_into_place(rendered, target, changes)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return NewResult(target, names, resolved, changes, dry_run)
+
+
+def _given_answers(
+    spec: TemplateSpec, answers: Mapping[str, str], config_file: Path | None
+) -> dict[str, str]:
+    given: dict[str, str] = {}
+    if config_file is not None:
+        from_file = read_config_file(config_file)
+        from_file.pop("project_name", None)  # the NAME argument names the project
+        check_answers(spec, from_file, source=str(config_file))
+        given.update(from_file)
+    if "project_name" in answers:
+        raise FastmlError("Give the project name as the NAME argument, not with --set.")
+    check_answers(spec, answers, source="--set")
+    given.update(answers)
+    return given
+
+
+def _resolve_answers(
+    spec: TemplateSpec, names: ProjectNames, given: dict[str, str], ask: Asker | None
+) -> dict[str, str]:
+    resolved: dict[str, str] = {}
+    for key, question in spec.questions.items():
+        if key == "project_name":
+            resolved[key] = names.display_name
+        elif key in given:
+            resolved[key] = given[key]
+        elif ask is not None:
+            resolved[key] = ask(question)
+        else:
+            resolved[key] = question.default
+    check_answers(spec, {k: v for k, v in resolved.items() if k != "project_name"}, source="answer")
+    resolved.update(project_slug=names.slug, env_prefix=names.env_prefix)
+    return resolved
+
+
+def _check_target(target: Path, *, force: bool) -> None:
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise TargetExistsError(f"{target} exists and is not a folder: choose another name.")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise TargetExistsError(
+            f"{target} already exists and is not empty: choose another name or "
+            "--output-dir, or pass --force to overwrite the files fastml generates."
+        )
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise TargetExistsError(f"{parent} is a file, not a folder: fix --output-dir.")
+            break
+
+
+def _existing_ancestor(path: Path) -> Path:
+    path = path.resolve()
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def _render(spec: TemplateSpec, answers: dict[str, str], staging: Path) -> Path:
+    """Render with Cookiecutter into ``staging`` and return the rendered project folder."""
+    from cookiecutter.exceptions import CookiecutterException
+    from cookiecutter.main import cookiecutter
+    from jinja2 import TemplateError as JinjaError
+
+    # Our own config, so a user's ~/.cookiecutterrc cannot change the output and the
+    # replay file Cookiecutter always writes lands in the staging folder, not in $HOME.
+    config = {"replay_dir": str(staging / ".replay"), "cookiecutters_dir": str(staging)}
+    try:
+        rendered = cookiecutter(
+            str(spec.path),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(staging / "out"),
+            default_config=config,  # a dict of settings replaces the user config
+            accept_hooks=False,
+        )
+    except (CookiecutterException, JinjaError) as exc:
+        raise TemplateError(f"Rendering template {spec.path.name!r} failed: {exc}") from exc
+    return Path(rendered)
+
+
+def _move_into_place(rendered: Path, target: Path, changes: list[FileChange]) -> None:
+    conflicts = [change for change in changes if change.action is Action.CONFLICT]
+    if conflicts:  # the folder was filled between the check and now
+        raise TargetExistsError(
+            f"{target / conflicts[0].path} appeared while rendering: pass --force to overwrite."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or not any(target.iterdir()):
+        if target.exists():
+            target.rmdir()
+        os.replace(rendered, target)  # one rename: the project appears whole or not at all
+        return
+    for change in changes:  # --force into a non-empty folder: replace file by file
+        if change.action in (Action.CREATE, Action.OVERWRITE):
+            destination = target / change.path
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(rendered / change.path, destination)

@@ -1,0 +1,85 @@
+"""Where fastml's Cookiecutter templates live, installed or in a source checkout."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastml_scaffold.errors import TemplateError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# A wheel carries the templates inside the package (see ``[tool.poetry] packages``); an
+# editable install or a source checkout finds them at the top of the repository.
+_SEARCH_PATH = (_PACKAGE_DIR / "templates", _PACKAGE_DIR.parent / "templates")
+
+
+def template_dir(name: str) -> Path:
+    """Return the folder of the template ``name`` (e.g. ``"project"``)."""
+    for root in _SEARCH_PATH:
+        candidate = root / name
+        if (candidate / "cookiecutter.json").is_file():
+            return candidate
+    searched = ", ".join(str(root) for root in _SEARCH_PATH)
+    raise TemplateError(f"Template {name!r} not found in {searched}: reinstall fastml.")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One variable of a template's ``cookiecutter.json`` that a user may answer."""
+
+    key: str
+    default: str
+    choices: tuple[str, ...] = ()
+    prompt: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.prompt or self.key.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """A template's questions, and the keys it derives itself (those fastml computes too)."""
+
+    path: Path
+    questions: dict[str, Question]
+    derived: frozenset[str]
+
+
+def load_template(name: str) -> TemplateSpec:
+    """Read a template's ``cookiecutter.json`` into questions and derived keys."""
+    path = template_dir(name)
+    raw = _read_json(path / "cookiecutter.json")
+    prompts = raw.get("__prompts__", {})
+    questions: dict[str, Question] = {}
+    derived: set[str] = set()
+    for key, value in raw.items():
+        if key.startswith("_"):
+            continue  # private to Cookiecutter: extensions, prompts, copy rules
+        if isinstance(value, list):
+            choices = tuple(str(choice) for choice in value)
+            questions[key] = Question(key, choices[0], choices, _prompt_text(prompts, key))
+        elif isinstance(value, str) and "{{" in value:
+            derived.add(key)
+        else:
+            questions[key] = Question(key, str(value), (), _prompt_text(prompts, key))
+    return TemplateSpec(path=path, questions=questions, derived=frozenset(derived))
+
+
+def _prompt_text(prompts: dict[str, Any], key: str) -> str:
+    text = prompts.get(key, "")
+    if isinstance(text, dict):  # choice prompts carry a "__prompt__" title and labels
+        text = text.get("__prompt__", "")
+    return str(text)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TemplateError(f"Cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise TemplateError(f"{path} must hold a JSON object.")
+    return data

@@ -1,0 +1,24 @@
+"""Start the server: ``python -m app``.
+
+Host, port, workers and log level come from the settings (environment variables with the
+prefix ``{{ cookiecutter.env_prefix }}``), so the same command serves in development and in a container.
+"""
+
+import uvicorn
+
+from app.config import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+    )
+
+
+if __name__ == "__main__":
+    main()

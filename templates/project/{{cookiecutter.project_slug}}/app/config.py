@@ -1,0 +1,41 @@
+"""Settings, read from environment variables prefixed ``{{ cookiecutter.env_prefix }}`` and from a ``.env`` file."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; e.g. ``{{ cookiecutter.env_prefix }}PORT=9000 python -m app``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="{{ cookiecutter.env_prefix }}",
+        env_file=".env",
+        extra="ignore",
+        protected_namespaces=(),  # allow "model_path": it names the ML model, not pydantic's
+    )
+
+    # 0.0.0.0 listens on every network interface: other machines, and the host of a container,
+    # can reach the service.  "localhost" (127.0.0.1) accepts connections from this machine
+    # only: inside a container nothing outside could connect, a classic "it runs but I can't
+    # reach it".  Set {{ cookiecutter.env_prefix }}HOST=127.0.0.1 to keep a development server private.
+    host: str = "0.0.0.0"  # nosec B104: listening on all interfaces is the point, see above
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, description="Server processes; each loads the model.")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+
+    model_path: Path = Field(
+        default=Path("models/model.joblib"), description="File written by python -m app.train."
+    )
+    max_batch_size: int = Field(
+        default=256, ge=1, description="Most instances one /predict request may carry."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings, read once; tests replace them with ``app.dependency_overrides``."""
+    return Settings()

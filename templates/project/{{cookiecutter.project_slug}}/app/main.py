@@ -1,0 +1,68 @@
+"""The FastAPI application: its lifespan (load the model once) and its routers."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.config import Settings, get_settings
+from app.model import IrisModel, ModelNotFoundError
+from app.routers import health, predict
+
+logger = logging.getLogger("uvicorn.error")
+
+DESCRIPTION = """
+{{ cookiecutter.description }}
+
+* **POST /predict**: classify a batch of flowers.
+* **GET /livez**, **GET /readyz**: health checks for load balancers and Kubernetes.
+"""
+
+TAGS = [
+    {"name": "predict", "description": "Predictions from the ML model."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+
+def _settings(app: FastAPI) -> Settings:
+    # The lifespan is not a path operation, so resolve the override by hand: tests that
+    # replace get_settings then configure start-up too.
+    provider = app.dependency_overrides.get(get_settings, get_settings)
+    settings: Settings = provider()
+    return settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the model once per process, before the first request; drop it at shutdown."""
+    settings = _settings(app)
+    app.state.model = None
+    app.state.model_error = None
+    try:
+        app.state.model = IrisModel.load(settings.model_path)
+        logger.info("Loaded model %s from %s", app.state.model.version, settings.model_path)
+    except ModelNotFoundError as exc:
+        # Serve anyway: /livez answers and /readyz says why the service is not ready.
+        app.state.model_error = str(exc)
+        logger.warning("%s", exc)
+    yield
+    app.state.model = None
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title={{ cookiecutter.project_name|tojson }},
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    # The router registry: one line per router, in the order their paths are matched.
+    app.include_router(health.router)
+    app.include_router(predict.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""One module per router; each defines ``router`` and ``app.main`` includes it."""

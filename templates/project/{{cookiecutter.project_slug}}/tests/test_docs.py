@@ -1,0 +1,28 @@
+"""Swagger UI at /docs, ReDoc at /redoc, and the OpenAPI schema behind both."""
+
+from fastapi.testclient import TestClient
+
+
+def test_swagger_ui_is_served(client: TestClient) -> None:
+    response = client.get("/docs")
+
+    assert response.status_code == 200
+    assert "swagger-ui" in response.text
+
+
+def test_redoc_is_served(client: TestClient) -> None:
+    response = client.get("/redoc")
+
+    assert response.status_code == 200
+    assert "redoc" in response.text.lower()
+
+
+def test_openapi_documents_every_endpoint(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+
+    assert schema["info"]["title"] == {{ cookiecutter.project_name|tojson }}
+    assert {"/predict", "/livez", "/readyz"} <= set(schema["paths"])
+    predict = schema["paths"]["/predict"]["post"]
+    assert predict["tags"] == ["predict"]
+    assert predict["summary"]
+    assert {tag["name"] for tag in schema["tags"]} >= {"predict", "health"}

@@ -1,0 +1,79 @@
+"""POST /predict: answers, batches and validation."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import app
+from app.schemas import SETOSA, VIRGINICA
+
+VERSICOLOR = {"sepal_length": 6.0, "sepal_width": 2.7, "petal_length": 4.2, "petal_width": 1.3}
+SPECIES = {"setosa", "versicolor", "virginica"}
+
+
+def test_predicts_one_instance(client: TestClient) -> None:
+    response = client.post("/predict", json={"instances": [SETOSA]})
+
+    assert response.status_code == 200
+    body = response.json()
+    [prediction] = body["predictions"]
+    assert prediction["label"] == "setosa"
+    assert set(prediction["probabilities"]) == SPECIES
+    assert sum(prediction["probabilities"].values()) == pytest.approx(1.0)
+    assert body["model_version"].startswith("iris-")
+
+
+def test_predicts_a_batch_in_order(client: TestClient) -> None:
+    response = client.post("/predict", json={"instances": [SETOSA, VERSICOLOR, VIRGINICA]})
+
+    assert response.status_code == 200
+    labels = [p["label"] for p in response.json()["predictions"]]
+    assert labels == ["setosa", "versicolor", "virginica"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"instances": []},
+        {"instances": [{**SETOSA, "sepal_length": -1.0}]},
+        {"instances": [{**SETOSA, "petal_width": "wide"}]},
+        {"instances": [{k: v for k, v in SETOSA.items() if k != "sepal_width"}]},
+        {"instances": [{**SETOSA, "colour": "blue"}]},
+        {"instances": SETOSA},
+    ],
+    ids=["empty", "no-instances", "negative", "not-a-number", "missing", "unknown", "not-a-list"],
+)
+def test_rejects_invalid_input_with_422(client: TestClient, body: object) -> None:
+    response = client.post("/predict", json=body)
+
+    assert response.status_code == 422
+
+
+def test_rejects_malformed_json_with_422(client: TestClient) -> None:
+    response = client.post(
+        "/predict", content=b"{not json", headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 422
+
+
+def test_limits_the_batch_size(model_path: Path, use_settings: Callable[..., Settings]) -> None:
+    use_settings(model_path=model_path, max_batch_size=2)
+    with TestClient(app) as client:
+        response = client.post("/predict", json={"instances": [SETOSA] * 3})
+
+    assert response.status_code == 422
+    assert "at most 2" in response.json()["detail"]
+
+
+def test_answers_503_without_a_model(tmp_path: Path, use_settings: Callable[..., Settings]) -> None:
+    use_settings(model_path=tmp_path / "missing.joblib")
+    with TestClient(app) as client:
+        response = client.post("/predict", json={"instances": [SETOSA]})
+
+    assert response.status_code == 503
+    assert "python -m app.train" in response.json()["detail"]

@@ -1,0 +1,37 @@
+# fastml's tasks.  Two of them do all set-up on a fresh machine with nothing but Python:
+#   make demo   generate a project and show it working
+#   make test   lint fastml and run its whole test suite (what CI runs)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install demo test lint unit clean
+
+help:  ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)  ## Create .venv with fastml (editable) and its test tools
+
+demo: $(STAMP)  ## Generate "Iris Service", install it, train, test, serve and call it
+	$(BIN)/python scripts/demo.py
+
+lint: $(STAMP)  ## ruff and mypy on fastml itself
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+unit: $(STAMP)  ## The fast tests only (no template installs)
+	$(BIN)/python -m pytest -m "not template"
+
+test: lint  ## Lint, then every test, template tests included
+	$(BIN)/python -m pytest
+
+clean:  ## Remove the virtualenv, builds and the demo
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

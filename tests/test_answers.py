@@ -1,0 +1,248 @@
+"""Answers: --set pairs, YAML answers files, checks against the template, .fastml.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fastml_scaffold.answers import (
+    ANSWERS_FILE,
+    check_answers,
+    find_project_root,
+    load_project_answers,
+    parse_set_options,
+    read_config_file,
+    save_project_answers,
+)
+from fastml_scaffold.errors import ConfigFileError, FastmlError, InvalidAnswerError
+from fastml_scaffold.templates import TemplateSpec, load_template
+
+
+@pytest.fixture
+def spec() -> TemplateSpec:
+    return load_template("project")
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# parse_set_options
+
+
+def test_set_pairs_become_a_dict() -> None:
+    answers = parse_set_options(["author_name=Ada Lovelace", "version=1.0.0"])
+
+    assert answers == {"author_name": "Ada Lovelace", "version": "1.0.0"}
+
+
+def test_set_value_may_contain_equals_signs_and_be_empty() -> None:
+    answers = parse_set_options(["description=a=b", "author_email="])
+
+    assert answers == {"description": "a=b", "author_email": ""}
+
+
+def test_set_key_and_value_are_stripped() -> None:
+    answers = parse_set_options([" author_name = Ada "])
+
+    assert answers == {"author_name": "Ada"}
+
+
+def test_later_set_of_the_same_key_wins() -> None:
+    answers = parse_set_options(["version=1.0.0", "version=2.0.0"])
+
+    assert answers == {"version": "2.0.0"}
+
+
+def test_no_set_options_give_no_answers() -> None:
+    assert parse_set_options([]) == {}
+
+
+@pytest.mark.parametrize("pair", ["novalue", "=x", " =x", ""])
+def test_malformed_set_pair_is_rejected(pair: str) -> None:
+    with pytest.raises(InvalidAnswerError, match="key=value"):
+        parse_set_options([pair])
+
+
+# read_config_file
+
+
+def test_config_file_plain_mapping_is_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "answers.yaml", "author_name: Ada Lovelace\nversion: '1.0.0'\n")
+
+    answers = read_config_file(path)
+
+    assert answers == {"author_name": "Ada Lovelace", "version": "1.0.0"}
+
+
+def test_config_file_in_cookiecutter_default_context_style_is_read(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "answers.yaml",
+        "default_context:\n  author_name: Ada Lovelace\n  author_email: ada@example.com\n",
+    )
+
+    answers = read_config_file(path)
+
+    assert answers == {"author_name": "Ada Lovelace", "author_email": "ada@example.com"}
+
+
+def test_config_file_non_string_scalars_become_text(tmp_path: Path) -> None:
+    path = _write(tmp_path / "answers.yaml", "version: 2\nauthor_email:\n")
+
+    answers = read_config_file(path)
+
+    assert answers == {"version": "2", "author_email": ""}
+
+
+def test_empty_config_file_gives_no_answers(tmp_path: Path) -> None:
+    path = _write(tmp_path / "answers.yaml", "")
+
+    assert read_config_file(path) == {}
+
+
+def test_missing_config_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "missing.yaml"
+
+    with pytest.raises(ConfigFileError, match="does not exist"):
+        read_config_file(path)
+
+
+def test_invalid_yaml_is_reported_in_one_line(tmp_path: Path) -> None:
+    path = _write(tmp_path / "answers.yaml", "author_name: [unclosed\n")
+
+    with pytest.raises(ConfigFileError, match="Cannot read answers file") as excinfo:
+        read_config_file(path)
+
+    assert "\n" not in str(excinfo.value)
+
+
+def test_list_at_top_level_is_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path / "answers.yaml", "- author_name\n- version\n")
+
+    with pytest.raises(ConfigFileError, match="mapping"):
+        read_config_file(path)
+
+
+def test_scalar_at_top_level_is_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path / "answers.yaml", "just text\n")
+
+    with pytest.raises(ConfigFileError, match="mapping"):
+        read_config_file(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["author_name:\n  first: Ada\n", "author_name: [Ada, Lovelace]\n"],
+    ids=["mapping", "list"],
+)
+def test_nested_value_is_rejected(tmp_path: Path, text: str) -> None:
+    path = _write(tmp_path / "answers.yaml", text)
+
+    with pytest.raises(ConfigFileError, match="'author_name' must be a single value"):
+        read_config_file(path)
+
+
+# check_answers
+
+
+def test_known_answers_pass_the_check(spec: TemplateSpec) -> None:
+    answers = {"author_name": "Ada", "python_version": "3.12", "version": "1.0.0"}
+
+    check_answers(spec, answers, source="--set")
+
+
+def test_unknown_key_is_rejected_with_the_valid_keys(spec: TemplateSpec) -> None:
+    with pytest.raises(InvalidAnswerError) as excinfo:
+        check_answers(spec, {"athor_name": "Ada"}, source="--set")
+
+    message = str(excinfo.value)
+    assert "'athor_name'" in message
+    assert message.startswith("--set:")
+    for key in ("author_name", "author_email", "description", "python_version", "version"):
+        assert key in message
+
+
+@pytest.mark.parametrize("key", ["project_slug", "env_prefix"])
+def test_derived_key_is_rejected(spec: TemplateSpec, key: str) -> None:
+    with pytest.raises(InvalidAnswerError, match="derived from the project name"):
+        check_answers(spec, {key: "anything"}, source="--set")
+
+
+def test_value_outside_the_choices_is_rejected_with_the_valid_choices(
+    spec: TemplateSpec,
+) -> None:
+    with pytest.raises(InvalidAnswerError) as excinfo:
+        check_answers(spec, {"python_version": "2.7"}, source="answers.yaml")
+
+    message = str(excinfo.value)
+    assert message.startswith("answers.yaml:")
+    assert "'2.7'" in message
+    for choice in ("3.10", "3.11", "3.12", "3.13"):
+        assert choice in message
+
+
+# .fastml.json
+
+
+def test_saved_answers_load_back(tmp_path: Path) -> None:
+    answers = {"project_name": "Iris Service", "author_name": "Ada Lovelace"}
+
+    path = save_project_answers(tmp_path, answers, "9.9.9")
+    record = load_project_answers(tmp_path)
+
+    assert path == tmp_path / ANSWERS_FILE
+    assert record["answers"] == answers
+    assert record["fastml_version"] == "9.9.9"
+    assert record["template"] == "project"
+
+
+def test_saved_answers_file_is_stable_json(tmp_path: Path) -> None:
+    save_project_answers(tmp_path, {"b": "2", "a": "1"}, "0.1.0")
+
+    text = (tmp_path / ANSWERS_FILE).read_text(encoding="utf-8")
+
+    assert text.endswith("\n")
+    assert text.index('"a"') < text.index('"b"')
+    assert json.loads(text)["answers"] == {"a": "1", "b": "2"}
+
+
+def test_damaged_answers_file_is_reported(tmp_path: Path) -> None:
+    _write(tmp_path / ANSWERS_FILE, '{"fastml_version": "0.1.0"}')
+
+    with pytest.raises(FastmlError, match="damaged"):
+        load_project_answers(tmp_path)
+
+
+def test_unreadable_answers_file_is_reported(tmp_path: Path) -> None:
+    _write(tmp_path / ANSWERS_FILE, "not json")
+
+    with pytest.raises(FastmlError, match="Cannot read"):
+        load_project_answers(tmp_path)
+
+
+def test_project_root_is_found_from_a_nested_folder(tmp_path: Path) -> None:
+    project = tmp_path / "iris-service"
+    nested = project / "app" / "routers"
+    nested.mkdir(parents=True)
+    save_project_answers(project, {"project_name": "Iris Service"}, "0.1.0")
+
+    root = find_project_root(nested)
+
+    assert root == project.resolve()
+
+
+def test_project_root_is_the_start_folder_itself(tmp_path: Path) -> None:
+    save_project_answers(tmp_path, {}, "0.1.0")
+
+    assert find_project_root(tmp_path) == tmp_path.resolve()
+
+
+def test_folder_outside_a_project_is_reported(tmp_path: Path) -> None:
+    outside = tmp_path / "somewhere" / "else"
+    outside.mkdir(parents=True)
+
+    with pytest.raises(FastmlError, match=r"not inside a project made by fastml new"):
+        find_project_root(outside)

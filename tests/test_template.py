@@ -1,0 +1,137 @@
+"""Template tests: render the project, install it, and run its own checks for real.
+
+The generated project is installed once per session into a virtualenv of its own, so its
+declared dependencies, not ours, are what its tests run against.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from fastml_scaffold import new_project
+from fastml_scaffold.answers import ANSWERS_FILE
+from fastml_scaffold.templates import template_dir
+
+pytestmark = pytest.mark.template
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = Path(sys.executable).parent  # ruff, hadolint, poetry, cookiecutter of the test env
+
+
+def run(args: list[str | Path], cwd: Path, timeout: float = 900) -> str:
+    """Run a command; fail the test with its output when it fails."""
+    process = subprocess.run(
+        [str(arg) for arg in args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    if process.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, args))} exited {process.returncode}\n"
+            f"{process.stdout[-4000:]}\n{process.stderr[-4000:]}"
+        )
+    return process.stdout
+
+
+def make_venv(path: Path) -> Path:
+    venv.create(path, with_pip=True)
+    return path / "bin" / "python"
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, as `fastml new "Iris Service" --no-input` makes it."""
+    result = new_project("Iris Service", output_dir=tmp_path_factory.mktemp("render"))
+    return result.project_dir
+
+
+@pytest.fixture(scope="session")
+def project_python(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtualenv with the generated project installed, editable, with its dev extra."""
+    python = make_venv(tmp_path_factory.mktemp("project-venv") / "venv")
+    run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=project)
+    return python
+
+
+def test_generated_project_passes_its_own_tests(project: Path, project_python: Path) -> None:
+    output = run([project_python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
+
+    assert " passed" in output
+    assert "failed" not in output
+
+
+def test_generated_project_trains_and_saves_a_model(project: Path, project_python: Path) -> None:
+    output = run([project_python, "-m", "app.train", "--output", "build/model.joblib"], project)
+
+    assert "test accuracy" in output
+    assert (project / "build" / "model.joblib").is_file()
+    shutil.rmtree(project / "build")
+
+
+def test_generated_project_lint_is_clean(project: Path, project_python: Path) -> None:
+    bindir = project_python.parent
+
+    run([bindir / "ruff", "check", "--no-cache", "."], cwd=project)
+    run([bindir / "ruff", "format", "--check", "--no-cache", "."], cwd=project)
+    run([bindir / "mypy", "--cache-dir", os.devnull, "app", "tests"], cwd=project)
+
+
+def test_dockerfile_is_clean_under_hadolint(project: Path) -> None:
+    run([TOOLS / "hadolint", "--failure-threshold", "info", "Dockerfile"], cwd=project)
+
+
+def test_pyproject_passes_poetry_check_and_build(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    copy = tmp_path_factory.mktemp("poetry") / project.name
+    shutil.copytree(project, copy)
+
+    run([TOOLS / "poetry", "check"], cwd=copy)
+    run([TOOLS / "poetry", "build", "--format", "wheel"], cwd=copy)
+
+    assert list((copy / "dist").glob("iris_service-0.1.0-*.whl"))
+
+
+def test_template_works_under_plain_cookiecutter(project: Path, tmp_path: Path) -> None:
+    run(
+        [TOOLS / "cookiecutter", "--no-input", "-o", tmp_path, template_dir("project")],
+        cwd=tmp_path,
+    )
+
+    plain = tmp_path / project.name
+    comparison = filecmp.dircmp(plain, project, ignore=[ANSWERS_FILE])
+    assert _differences(comparison) == []
+
+
+def _differences(comparison: filecmp.dircmp[str]) -> list[str]:
+    found = [*comparison.left_only, *comparison.right_only, *comparison.diff_files]
+    for sub in comparison.subdirs.values():
+        found += _differences(sub)
+    return found
+
+
+def test_built_wheel_installs_and_generates_outside_the_repo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    dist = tmp_path_factory.mktemp("dist")
+    run([sys.executable, "-m", "build", "--wheel", "--outdir", dist, REPO], cwd=REPO)
+    [wheel] = dist.glob("fastml_scaffold-*.whl")
+    python = make_venv(tmp_path_factory.mktemp("wheel-venv") / "venv")
+    run([python, "-m", "pip", "install", "--quiet", wheel], cwd=dist)
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+
+    run([python.parent / "fastml", "new", "Iris Service", "--no-input"], cwd=elsewhere)
+
+    assert (elsewhere / "iris-service" / "app" / "main.py").is_file()
+    assert (elsewhere / "iris-service" / ANSWERS_FILE).is_file()

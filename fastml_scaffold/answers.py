@@ -7,6 +7,7 @@ commands (``add-endpoint``, a future ``update``) read the answers instead of gue
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,15 @@ from fastml_scaffold.errors import ConfigFileError, FastmlError, InvalidAnswerEr
 from fastml_scaffold.templates import TemplateSpec
 
 ANSWERS_FILE = ".fastml.json"
+
+# Answers that end up where a tool checks their format: pyproject's version and email.
+_FORMATS = {
+    "version": (
+        re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$"),
+        "a version like 0.1.0",
+    ),
+    "author_email": (re.compile(r"^([^@\s\"]+@[^@\s\"]+\.[^@\s\"]+)?$"), "an email address"),
+}
 
 
 def parse_set_options(pairs: Iterable[str]) -> dict[str, str]:
@@ -63,11 +73,14 @@ def check_answers(spec: TemplateSpec, answers: Mapping[str, str], *, source: str
             )
         question = spec.questions.get(key)
         if question is None:
-            valid = ", ".join(sorted(spec.questions))
+            valid = ", ".join(sorted(k for k in spec.questions if k != "project_name"))
             raise InvalidAnswerError(f"{source}: unknown question {key!r}; valid: {valid}.")
         if question.choices and value not in question.choices:
             valid = ", ".join(question.choices)
             raise InvalidAnswerError(f"{source}: {key}={value!r} is not one of: {valid}.")
+        pattern, expected = _FORMATS.get(key, (None, ""))
+        if pattern is not None and not pattern.match(value):
+            raise InvalidAnswerError(f"{source}: {key}={value!r} must be {expected}.")
 
 
 def save_project_answers(project_dir: Path, answers: Mapping[str, str], version: str) -> Path:

@@ -23,6 +23,7 @@ app = typer.Typer(
     'Example: fastml new "Iris Service"',
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",  # docstrings wrap as paragraphs in --help
     pretty_exceptions_enable=False,  # a bug's traceback stays plain and complete
 )
 
@@ -72,7 +73,9 @@ def new_command(
     name: Annotated[
         str,
         typer.Argument(
-            help='Display name of the project, e.g. "Iris Service".', show_default=False
+            help='Display name of the project, e.g. "Iris Service".',
+            metavar="NAME",
+            show_default=False,
         ),
     ],
     output_dir: Annotated[

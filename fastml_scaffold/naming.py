@@ -65,7 +65,7 @@ def _check_display_name(name: str) -> None:
         raise InvalidNameError('The project name is empty: e.g. fastml new "Iris Service".')
     if any(marker in name for marker in _TEMPLATE_SYNTAX):
         raise InvalidNameError(
-            f"Project name {name!r} contains template syntax ({{{{, {{%, {{#}}): remove it."
+            f"Project name {name!r} contains template syntax ({{{{, {{%, {{#): remove it."
         )
     if any(sep in name for sep in _PATH_SEPARATORS):
         raise InvalidNameError(

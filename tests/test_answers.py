@@ -163,6 +163,7 @@ def test_unknown_key_is_rejected_with_the_valid_keys(spec: TemplateSpec) -> None
     assert message.startswith("--set:")
     for key in ("author_name", "author_email", "description", "python_version", "version"):
         assert key in message
+    assert "project_name" not in message  # the NAME argument, never an answer
 
 
 @pytest.mark.parametrize("key", ["project_slug", "env_prefix"])

@@ -106,7 +106,7 @@ def _cookiecutter_derivations(project_name: str) -> dict[str, Any]:
         "Iris Service",
         "Café Ünïcode",
         "Ærø straße",
-        "Bob's \"Best\" Service",
+        'Bob\'s "Best" Service',
         "X_y.z 2",
         "Model v2 API",
         "  Spaced   Out  ",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fastml_scaffold.errors import ConfigFileError, FastmlError, InvalidAnswerError
+from fastml_scaffold.naming import check_plain_text
 from fastml_scaffold.templates import TemplateSpec
 
 ANSWERS_FILE = ".fastml.json"
@@ -43,7 +44,9 @@ def read_config_file(path: Path) -> dict[str, str]:
     import yaml  # PyYAML, a dependency of Cookiecutter; only this command needs it
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # BaseLoader keeps every scalar a string, as a typed answer would be: with the safe
+        # loader "python_version: 3.10" became 3.1 and "author_name: no" became False.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     except FileNotFoundError:
         raise ConfigFileError(f"Answers file {path} does not exist.") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -61,12 +64,13 @@ def read_config_file(path: Path) -> dict[str, str]:
 def _scalar_to_text(path: Path, key: str, value: Any) -> str:
     if isinstance(value, (dict, list)):
         raise ConfigFileError(f"Answers file {path}: {key!r} must be a single value.")
-    return "" if value is None else str(value)
+    return str(value)
 
 
 def check_answers(spec: TemplateSpec, answers: Mapping[str, str], *, source: str) -> None:
     """Reject unknown keys, derived keys and values outside a question's choices."""
     for key, value in answers.items():
+        check_plain_text(value, f"{source}: {key}", InvalidAnswerError)
         if key in spec.derived:
             raise InvalidAnswerError(
                 f"{source}: {key!r} is derived from the project name and cannot be set."

@@ -14,8 +14,11 @@ from fastml_scaffold.errors import InvalidNameError
 
 # The generated code lives in the package ``app``, as the seed layout has it: ``python -m app``.
 PACKAGE_NAME = "app"
-MAX_SLUG_LENGTH = 64
+# Short enough for a folder name, and for the generated lines that quote it to stay short.
+MAX_NAME_LENGTH = 64
 _TEMPLATE_SYNTAX = ("{{", "}}", "{%", "%}", "{#", "#}")
+# A backslash is both a path separator and an escape in the Python and TOML strings the
+# name is written into; a double quote would end those strings.
 _PATH_SEPARATORS = ("/", "\\")
 
 
@@ -51,10 +54,10 @@ def derive_names(project_name: str) -> ProjectNames:
             f"Project name {project_name!r} gives the folder name {slug!r}, "
             'which must start with a letter: e.g. fastml new "Iris Service".'
         )
-    if len(slug) > MAX_SLUG_LENGTH:
+    if len(display_name) > MAX_NAME_LENGTH or len(slug) > MAX_NAME_LENGTH:
         raise InvalidNameError(
             f"Project name {project_name[:20]!r}... is too long: "
-            f"its folder name must fit in {MAX_SLUG_LENGTH} characters."
+            f"give at most {MAX_NAME_LENGTH} characters."
         )
     env_prefix = re.sub(r"[^A-Z0-9]", "_", slug.upper()) + "_"
     return ProjectNames(display_name=display_name, slug=slug, env_prefix=env_prefix)
@@ -63,16 +66,23 @@ def derive_names(project_name: str) -> ProjectNames:
 def _check_display_name(name: str) -> None:
     if not name:
         raise InvalidNameError('The project name is empty: e.g. fastml new "Iris Service".')
-    if any(marker in name for marker in _TEMPLATE_SYNTAX):
-        raise InvalidNameError(
-            f"Project name {name!r} contains template syntax ({{{{, {{%, {{#): remove it."
-        )
+    check_plain_text(name, "Project name", InvalidNameError)
     if any(sep in name for sep in _PATH_SEPARATORS):
         raise InvalidNameError(
             f"Project name {name!r} contains a path separator: give a plain name, "
             "and choose where the project goes with --output-dir."
         )
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise InvalidNameError(
-            f"Project name {name!r} contains control characters: give a plain name."
-        )
+    if '"' in name:
+        raise InvalidNameError(f"Project name {name!r} contains a double quote: remove it.")
+
+
+def check_plain_text(text: str, what: str, error: type[Exception]) -> None:
+    """Reject text that would be read as a template or break the line it is written on.
+
+    Every answer is rendered into files by Jinja: template syntax in it would run, and a
+    control character (a newline, a tab) would break out of its string or its line.
+    """
+    if any(marker in text for marker in _TEMPLATE_SYNTAX):
+        raise error(f"{what} {text!r} contains template syntax ({{{{, {{%, {{#): remove it.")
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        raise error(f"{what} {text!r} contains control characters: give a plain value.")

@@ -97,6 +97,40 @@ def test_config_file_non_string_scalars_become_text(tmp_path: Path) -> None:
     assert answers == {"version": "2", "author_email": ""}
 
 
+def test_config_file_values_keep_their_text_as_typed(tmp_path: Path) -> None:
+    text = "python_version: 3.10\nversion: 1.10\nauthor_name: no\ndescription: on\n"
+    path = _write(tmp_path / "answers.yaml", text)
+
+    answers = read_config_file(path)
+
+    assert answers == {
+        "python_version": "3.10",
+        "version": "1.10",
+        "author_name": "no",
+        "description": "on",
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["x {{ 7*7 }} y", "a {{ b", "{% if x %}", "{# c #}", "two\nlines", "tab\there"],
+)
+def test_answer_with_template_syntax_or_control_characters_is_rejected(
+    spec: TemplateSpec, value: str
+) -> None:
+    with pytest.raises(InvalidAnswerError, match="description"):
+        check_answers(spec, {"description": value}, source="--set")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("version", "banana"), ("version", "1.0 beta"), ("author_email", "not-an-email")],
+)
+def test_answer_in_the_wrong_format_is_rejected(spec: TemplateSpec, key: str, value: str) -> None:
+    with pytest.raises(InvalidAnswerError, match=key):
+        check_answers(spec, {key: value}, source="--set")
+
+
 def test_empty_config_file_gives_no_answers(tmp_path: Path) -> None:
     path = _write(tmp_path / "answers.yaml", "")
 

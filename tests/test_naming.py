@@ -9,7 +9,7 @@ from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
 from fastml_scaffold.errors import InvalidNameError
-from fastml_scaffold.naming import MAX_SLUG_LENGTH, derive_names
+from fastml_scaffold.naming import MAX_NAME_LENGTH, derive_names
 from fastml_scaffold.templates import template_dir
 
 
@@ -69,6 +69,8 @@ def test_digits_after_the_first_letter_are_kept() -> None:
         pytest.param("Iris\nService", id="newline"),
         pytest.param("Iris\tService", id="tab"),
         pytest.param("a" * 200, id="200-chars"),
+        pytest.param("a" + " b" * 40, id="long-display-name"),
+        pytest.param('The "Best" Service', id="double-quote"),
     ],
 )
 def test_unusable_name_is_rejected(name: str) -> None:
@@ -81,14 +83,14 @@ def test_unusable_name_is_rejected(name: str) -> None:
 
 
 def test_slug_of_exactly_the_maximum_length_is_accepted() -> None:
-    names = derive_names("a" * MAX_SLUG_LENGTH)
+    names = derive_names("a" * MAX_NAME_LENGTH)
 
-    assert names.slug == "a" * MAX_SLUG_LENGTH
+    assert names.slug == "a" * MAX_NAME_LENGTH
 
 
 def test_slug_one_longer_than_the_maximum_is_rejected() -> None:
     with pytest.raises(InvalidNameError, match="too long"):
-        derive_names("a" * (MAX_SLUG_LENGTH + 1))
+        derive_names("a" * (MAX_NAME_LENGTH + 1))
 
 
 def _cookiecutter_derivations(project_name: str) -> dict[str, Any]:
@@ -106,7 +108,7 @@ def _cookiecutter_derivations(project_name: str) -> dict[str, Any]:
         "Iris Service",
         "Café Ünïcode",
         "Ærø straße",
-        'Bob\'s "Best" Service',
+        "Bob's Best (Iris) Service",
         "X_y.z 2",
         "Model v2 API",
         "  Spaced   Out  ",

@@ -445,11 +445,11 @@ def test_invalid_name_writes_nothing(tmp_path: Path, name: str) -> None:
 
 
 def test_name_with_quotes_renders_valid_python_and_toml(tmp_path: Path) -> None:
-    name = 'Bob\'s "Best" Service'
+    name = "Bob's Best (Iris) Service"
 
     result = new_project(name, output_dir=tmp_path, answers={"author_name": "Bob O'Brien"})
 
-    assert result.project_dir == tmp_path / "bob-s-best-service"
+    assert result.project_dir == tmp_path / "bob-s-best-iris-service"
     python_files = sorted(result.project_dir.rglob("*.py"))
     assert python_files
     for path in python_files:
@@ -457,12 +457,12 @@ def test_name_with_quotes_renders_valid_python_and_toml(tmp_path: Path) -> None:
         ast.parse(source, filename=str(path))
         compile(source, str(path), "exec")
     project = read_pyproject(result.project_dir)
-    assert project["name"] == "bob-s-best-service"
+    assert project["name"] == "bob-s-best-iris-service"
     assert project["authors"] == [{"name": "Bob O'Brien", "email": "you@example.com"}]
 
 
 def test_name_with_quotes_is_the_app_title(tmp_path: Path) -> None:
-    name = 'Bob\'s "Best" Service'
+    name = "Bob's Best (Iris) Service"
 
     result = new_project(name, output_dir=tmp_path)
 
@@ -486,3 +486,58 @@ def test_unicode_name_renders_and_keeps_the_display_name(tmp_path: Path) -> None
     readme = (result.project_dir / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Café Ünïcode\n")
     assert read_pyproject(result.project_dir)["name"] == "cafe-unicode"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [r"Reads C:\Net\data files", 'Say """hi"""', "Bob's model: 100% <fast> & right"],
+)
+def test_any_description_renders_valid_python_and_toml(tmp_path: Path, description: str) -> None:
+    result = new_project("Desc", output_dir=tmp_path, answers={"description": description})
+
+    for path in sorted(result.project_dir.rglob("*.py")):
+        ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    assert read_pyproject(result.project_dir)["description"] == description
+
+
+def test_template_syntax_in_an_answer_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(InvalidAnswerError):
+        new_project("Inj", output_dir=tmp_path, answers={"description": "x {{ 7*7 }} y"})
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_stops_before_writing_when_a_folder_is_where_a_file_goes(tmp_path: Path) -> None:
+    target = tmp_path / "blocked"
+    (target / "README.md").mkdir(parents=True)
+    (target / "notes.txt").write_text("mine\n")
+    before = snapshot(tmp_path)
+
+    with pytest.raises(TargetExistsError, match=r"README\.md is a folder where a file goes"):
+        new_project("Blocked", output_dir=tmp_path, force=True)
+
+    assert snapshot(tmp_path) == before
+
+
+def test_force_stops_before_writing_when_a_file_is_where_a_folder_goes(tmp_path: Path) -> None:
+    target = tmp_path / "blocked"
+    target.mkdir()
+    (target / "app").write_text("not a folder\n")
+    before = snapshot(tmp_path)
+
+    with pytest.raises(TargetExistsError, match="app is a file where a folder goes"):
+        new_project("Blocked", output_dir=tmp_path, force=True)
+
+    assert snapshot(tmp_path) == before
+
+
+def test_dry_run_shows_conflicts_without_writing(tmp_path: Path) -> None:
+    target = tmp_path / "blocked"
+    (target / "README.md").mkdir(parents=True)
+    before = snapshot(tmp_path)
+
+    result = new_project("Blocked", output_dir=tmp_path, force=True, dry_run=True)
+
+    actions = {change.path.as_posix(): change.action for change in result.changes}
+    assert actions["README.md"] is Action.CONFLICT
+    assert snapshot(tmp_path) == before

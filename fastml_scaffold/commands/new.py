@@ -63,6 +63,7 @@ def new_project(
         save_project_answers(rendered, resolved, __version__)
         changes = compare_trees(rendered, target, force=force)
         if not dry_run:
+            _refuse_conflicts(changes)
             _move_into_place(rendered, target, changes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -148,12 +149,14 @@ def _render(spec: TemplateSpec, answers: dict[str, str], staging: Path) -> Path:
     return Path(rendered)
 
 
+def _refuse_conflicts(changes: list[FileChange]) -> None:
+    """Stop before the first write if any file cannot be written."""
+    for change in changes:
+        if change.action is Action.CONFLICT:
+            raise TargetExistsError(change.reason + ".")
+
+
 def _move_into_place(rendered: Path, target: Path, changes: list[FileChange]) -> None:
-    conflicts = [change for change in changes if change.action is Action.CONFLICT]
-    if conflicts:  # the folder was filled between the check and now
-        raise TargetExistsError(
-            f"{target / conflicts[0].path} appeared while rendering: pass --force to overwrite."
-        )
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or not any(target.iterdir()):
         if target.exists():

@@ -6,19 +6,21 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import __version__
+from app import SUMMARY, __version__
 from app.config import Settings, get_settings
 from app.model import IrisModel, ModelNotFoundError
 from app.routers import health, predict
 
 logger = logging.getLogger("uvicorn.error")
 
-DESCRIPTION = """
-{{ cookiecutter.description }}
+DESCRIPTION = (
+    SUMMARY
+    + """
 
 * **POST /predict**: classify a batch of flowers.
 * **GET /livez**, **GET /readyz**: health checks for load balancers and Kubernetes.
 """
+)
 
 TAGS = [
     {"name": "predict", "description": "Predictions from the ML model."},
@@ -53,7 +55,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     app = FastAPI(
-        title={{ cookiecutter.project_name|tojson }},
+        title="{{ cookiecutter.project_name }}",
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,

@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+TITLE = "{{ cookiecutter.project_name }}"
+
 
 def test_swagger_ui_is_served(client: TestClient) -> None:
     response = client.get("/docs")
@@ -20,7 +22,8 @@ def test_redoc_is_served(client: TestClient) -> None:
 def test_openapi_documents_every_endpoint(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
 
-    assert schema["info"]["title"] == {{ cookiecutter.project_name|tojson }}
+    assert schema["info"]["title"] == TITLE
+    assert "POST /predict" in schema["info"]["description"]
     assert {"/predict", "/livez", "/readyz"} <= set(schema["paths"])
     predict = schema["paths"]["/predict"]["post"]
     assert predict["tags"] == ["predict"]

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -36,10 +36,7 @@ def _settings(app: FastAPI) -> Settings:
     return settings
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the model once per process, before the first request; drop it at shutdown."""
-    settings = _settings(app)
+def _load_model(app: FastAPI, settings: Settings) -> None:
     app.state.model = None
     app.state.model_error = None
     try:
@@ -49,7 +46,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Serve anyway: /livez answers and /readyz says why the service is not ready.
         app.state.model_error = str(exc)
         logger.warning("%s", exc)
-    yield
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the model once per process, before the first request; drop it at shutdown.
+
+    Background services (such as UDP listeners) enter ``services`` and are stopped, in
+    reverse order, when the server shuts down.
+    """
+    _load_model(app, _settings(app))
+    async with AsyncExitStack() as services:
+        # The service registry: one `await services.enter_async_context(...)` line each.
+        yield
     app.state.model = None
 
 

@@ -57,8 +57,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     _load_model(app, _settings(app))
     async with AsyncExitStack() as services:
+        services.callback(_unload_model, app)  # runs last, once every service has stopped
         # The service registry: one `await services.enter_async_context(...)` line each.
         yield
+
+
+def _unload_model(app: FastAPI) -> None:
     app.state.model = None
 
 

@@ -137,6 +137,125 @@ def new_command(
     output.report_new(result)
 
 
+@app.command("add-endpoint")
+def add_endpoint_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Name of the endpoint, e.g. score; also its module and URL path.",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            "-m",
+            help="HTTP method: GET, POST (default), PUT, PATCH or DELETE.",
+            show_default=False,
+        ),
+    ] = None,
+    path: Annotated[
+        str | None,
+        typer.Option("--path", help="URL path instead of /NAME, e.g. /v1/scores/{score_id}."),
+    ] = None,
+    crud: Annotated[
+        bool,
+        typer.Option("--crud", help="A REST resource: list, get, create, replace, update, delete."),
+    ] = False,
+    udp: Annotated[
+        bool,
+        typer.Option("--udp", help="An asyncio UDP listener started with the app (needs --port)."),
+    ] = False,
+    port: Annotated[
+        int | None, typer.Option("--port", help="UDP port of a --udp listener.", show_default=False)
+    ] = None,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project", help="The project's folder (default: found above the current one)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the plan and a diff of each edit; write nothing."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Overwrite files that exist with other content.")
+    ] = False,
+    skip: Annotated[
+        bool, typer.Option("--skip", "-s", help="Keep files that exist with other content.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Add an endpoint to a project made by fastml new, and wire it into app/main.py.
+
+    Each endpoint gets its module, its schemas and a test module that passes as generated.
+    Every collision is checked before anything is written; running it twice changes nothing.
+
+    Examples: fastml add-endpoint score --method GET; fastml add-endpoint items --crud;
+    fastml add-endpoint telemetry --udp --port 9999
+    """
+    from fastml_scaffold import output
+    from fastml_scaffold.commands.add_endpoint import add_endpoint
+    from fastml_scaffold.plan import OnConflict
+
+    with _user_errors():
+        if force and skip:
+            from fastml_scaffold.errors import FastmlError
+
+            raise FastmlError("Choose one of --force and --skip.")
+        on_conflict = OnConflict.FORCE if force else OnConflict.SKIP if skip else OnConflict.ERROR
+        result = add_endpoint(
+            name,
+            method=method,
+            path=path,
+            crud=crud,
+            udp=udp,
+            port=port,
+            project=project,
+            on_conflict=on_conflict,
+            dry_run=dry_run,
+        )
+    output.report_endpoint(result, quiet=quiet, verb="written")
+
+
+@app.command("remove-endpoint")
+def remove_endpoint_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Name of an endpoint that add-endpoint made.", metavar="NAME", show_default=False
+        ),
+    ],
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project", help="The project's folder (default: found above the current one)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the plan and a diff of each edit; write nothing."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Remove files even if they were changed since.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Undo add-endpoint: remove the endpoint's files and its lines in app/main.py.
+
+    Example: fastml remove-endpoint score --dry-run
+    """
+    from fastml_scaffold import output
+    from fastml_scaffold.commands.remove_endpoint import remove_endpoint
+
+    with _user_errors():
+        result = remove_endpoint(name, project=project, force=force, dry_run=dry_run)
+    output.report_endpoint(result, quiet=quiet, verb="removed")
+
+
 def main() -> None:
     """Entry point of the ``fastml`` console script."""
     app(prog_name="fastml")

@@ -86,3 +86,92 @@ def check_plain_text(text: str, what: str, error: type[Exception]) -> None:
         raise error(f"{what} {text!r} contains template syntax ({{{{, {{%, {{#): remove it.")
     if any(unicodedata.category(ch).startswith("C") for ch in text):
         raise error(f"{what} {text!r} contains control characters: give a plain value.")
+
+
+# ---------------------------------------------------------------------------------------
+# Endpoints: `fastml add-endpoint NAME`
+
+MAX_ENDPOINT_LENGTH = 30
+MAX_PATH_LENGTH = 60  # so the generated lines that quote it stay within the line length
+# Names the generated router module binds itself, so an endpoint cannot take them.
+_ENDPOINT_RESERVED = frozenset({"router", "status", "app", "tests", "conftest"})
+_ENDPOINT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_ -]*$")
+_PATH_PATTERN = re.compile(r"^(/[A-Za-z0-9._~-]+|/\{[A-Za-z_][A-Za-z0-9_]*\})+$")
+
+
+@dataclass(frozen=True)
+class EndpointNames:
+    """The names of one endpoint, all derived from the name a user gives."""
+
+    module: str  # "batch_score": router, repository or listener module; test module suffix
+    singular: str  # "item" for a resource named "items": one member, in function names
+    class_prefix: str  # "BatchScore" ("Item" for a resource named "items")
+    path: str  # "/batch-score", or the --path given
+    tag: str  # "batch-score": its group in /docs
+    title: str  # "Batch score"
+    env_name: str  # "BATCH_SCORE": settings of a listener
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", self.path))
+
+
+def derive_endpoint_names(
+    name: str, *, path: str | None = None, resource: bool = False
+) -> EndpointNames:
+    """Check an endpoint name (and ``--path``) and derive the endpoint's other names."""
+    import keyword
+
+    given = name.strip()
+    if not given:
+        raise InvalidNameError("The endpoint name is empty: e.g. fastml add-endpoint score.")
+    check_plain_text(given, "Endpoint name", InvalidNameError)
+    module = re.sub(r"[\s-]+", "_", given).lower()
+    if not _ENDPOINT_NAME.match(given) or not module.isidentifier():
+        raise InvalidNameError(
+            f"Endpoint name {given!r} does not make a Python module name: "
+            "use letters, digits and underscores, starting with a letter."
+        )
+    if keyword.iskeyword(module) or keyword.issoftkeyword(module) or module in _ENDPOINT_RESERVED:
+        raise InvalidNameError(f"Endpoint name {given!r} is a reserved word: choose another.")
+    if len(module) > MAX_ENDPOINT_LENGTH:
+        raise InvalidNameError(
+            f"Endpoint name {given!r} is too long: give at most {MAX_ENDPOINT_LENGTH} characters."
+        )
+    words = module.split("_")
+    if resource:
+        words[-1] = _singular(words[-1])
+    return EndpointNames(
+        module=module,
+        singular="_".join(words),
+        class_prefix="".join(word.capitalize() for word in words),
+        path=_check_path(path) if path is not None else "/" + module.replace("_", "-"),
+        tag=module.replace("_", "-"),
+        title=" ".join(module.split("_")).capitalize(),
+        env_name=module.upper(),
+    )
+
+
+def _check_path(path: str) -> str:
+    path = path.strip()
+    if path != "/" and path.endswith("/"):
+        path = path.rstrip("/")
+    if len(path) > MAX_PATH_LENGTH:
+        raise InvalidNameError(
+            f"Path {path!r} is too long: give at most {MAX_PATH_LENGTH} characters."
+        )
+    if not _PATH_PATTERN.match(path):
+        raise InvalidNameError(
+            f"Path {path!r} is not a URL path fastml can route: start with /, and use "
+            "letters, digits, - . _ ~ and {parameters}, e.g. --path /v1/scores/{score_id}."
+        )
+    return path
+
+
+def _singular(word: str) -> str:
+    """'items' -> 'item', 'categories' -> 'category'; a name for one member of a resource."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word

@@ -13,12 +13,14 @@ from rich.tree import Tree
 from fastml_scaffold.plan import Action, FileChange
 
 if TYPE_CHECKING:
+    from fastml_scaffold.commands.add_endpoint import EndpointResult
     from fastml_scaffold.commands.new import NewResult
     from fastml_scaffold.templates import Question
 
 _ACTION_STYLES = {
     Action.CREATE: "green",
     Action.INSERT: "green",
+    Action.SUBTRACT: "red",
     Action.OVERWRITE: "yellow",
     Action.CONFLICT: "red",
     Action.REMOVE: "red",
@@ -107,3 +109,16 @@ def _display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def report_endpoint(result: EndpointResult, *, quiet: bool, verb: str) -> None:
+    """Status lines as generators print them; with ``dry_run``, the diff of each edit."""
+    console = stdout()
+    if quiet and not result.dry_run:
+        return
+    for change in result.changes:
+        console.print(f"{action_label(change.action)}  {escape(change.path.as_posix())}")
+        if result.dry_run and change.action in (Action.INSERT, Action.SUBTRACT, Action.OVERWRITE):
+            console.print(escape(change.diff()), style="dim", soft_wrap=True)
+    if result.dry_run:
+        console.print(f"Dry run: nothing was {verb}.")

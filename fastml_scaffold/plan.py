@@ -6,8 +6,11 @@ rejected run writes nothing.  The actions are the status words other generators 
 
 from __future__ import annotations
 
+import difflib
 import enum
-from collections.abc import Iterable
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +22,19 @@ class Action(str, enum.Enum):
     CONFLICT = "conflict"
     SKIP = "skip"
     INSERT = "insert"
+    SUBTRACT = "subtract"  # lines taken out of a file (Thor's word), as remove-endpoint does
     UNCHANGED = "unchanged"
     REMOVE = "remove"
 
     @property
     def writes(self) -> bool:
-        return self in (Action.CREATE, Action.OVERWRITE, Action.INSERT, Action.REMOVE)
+        return self in (
+            Action.CREATE,
+            Action.OVERWRITE,
+            Action.INSERT,
+            Action.SUBTRACT,
+            Action.REMOVE,
+        )
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,97 @@ class FileChange:
     path: Path
     action: Action
     reason: str = ""  # for a conflict: why, and what to do about it
+    content: str | None = None  # the text to write (create, overwrite, insert)
+    previous: str | None = None  # the text it replaces (overwrite, insert, remove)
+
+    def diff(self) -> str:
+        """A unified diff of the change, for ``--dry-run``."""
+        before = (self.previous or "").splitlines(keepends=True)
+        after = ("" if self.action is Action.REMOVE else self.content or "").splitlines(True)
+        name = self.path.as_posix()
+        return "".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
+
+
+class OnConflict(str, enum.Enum):
+    """What to do with a file that exists with other content."""
+
+    ERROR = "error"
+    FORCE = "force"
+    SKIP = "skip"
+
+
+def plan_file(root: Path, relative: Path, content: str, on_conflict: OnConflict) -> FileChange:
+    """Plan writing a whole file: create it, or compare it with what is there."""
+    path = root / relative
+    if not path.exists():
+        return FileChange(relative, Action.CREATE, content=content)
+    if not path.is_file():
+        return FileChange(relative, Action.CONFLICT, f"{relative} is not a file: move it away")
+    previous = path.read_text(encoding="utf-8")
+    if previous == content:
+        return FileChange(relative, Action.IDENTICAL)
+    if on_conflict is OnConflict.FORCE:
+        return FileChange(relative, Action.OVERWRITE, content=content, previous=previous)
+    if on_conflict is OnConflict.SKIP:
+        return FileChange(relative, Action.SKIP)
+    return FileChange(
+        relative,
+        Action.CONFLICT,
+        f"{relative} exists with other content: pass --force to overwrite it or --skip to keep it",
+    )
+
+
+def plan_edit(
+    relative: Path, previous: str, content: str, action: Action = Action.INSERT
+) -> FileChange:
+    """Plan an edit inside a file: ``action`` when it changes it, ``unchanged`` otherwise."""
+    if previous == content:
+        return FileChange(relative, Action.UNCHANGED)
+    return FileChange(relative, action, content=content, previous=previous)
+
+
+def apply_changes(root: Path, changes: Sequence[FileChange]) -> None:
+    """Carry out a plan whose conflicts have all been ruled out."""
+    for change in changes:
+        path = root / change.path
+        if change.action is Action.REMOVE:
+            path.unlink()
+            _remove_bytecode(path)
+            _remove_empty_parents(path.parent, root)
+        elif change.action.writes:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, change.content or "")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename, so a file is never left half-written."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _remove_bytecode(source: Path) -> None:
+    """Drop the compiled copies of a removed module, so its folder can go too."""
+    cache = source.parent / "__pycache__"
+    for compiled in cache.glob(f"{source.stem}.*.pyc"):
+        compiled.unlink()
+    if cache.is_dir() and not any(cache.iterdir()):
+        cache.rmdir()
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def compare_trees(source: Path, target: Path, *, force: bool) -> list[FileChange]:

@@ -16,10 +16,10 @@ _SEARCH_PATH = (_PACKAGE_DIR / "templates", _PACKAGE_DIR.parent / "templates")
 
 
 def template_dir(name: str) -> Path:
-    """Return the folder of the template ``name`` (e.g. ``"project"``)."""
+    """Return the folder of the template ``name``: ``"project"`` or ``"endpoint"``."""
     for root in _SEARCH_PATH:
         candidate = root / name
-        if (candidate / "cookiecutter.json").is_file():
+        if candidate.is_dir():
             return candidate
     searched = ", ".join(str(root) for root in _SEARCH_PATH)
     raise TemplateError(f"Template {name!r} not found in {searched}: reinstall fastml.")

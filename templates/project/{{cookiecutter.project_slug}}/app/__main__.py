@@ -1,7 +1,7 @@
 """Start the server: ``python -m app``.
 
-Host, port, workers and log level come from the settings (environment variables with the
-prefix ``{{ cookiecutter.env_prefix }}``), so the same command serves in development and in a container.
+Host, port, workers and log level come from the settings (environment variables, see
+app/config.py), so the same command serves in development and in a container.
 """
 
 import uvicorn

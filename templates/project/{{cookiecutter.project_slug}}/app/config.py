@@ -1,4 +1,4 @@
-"""Settings, read from environment variables prefixed ``{{ cookiecutter.env_prefix }}`` and from a ``.env`` file."""
+"""Settings, read from environment variables (see ``env_prefix``) and from a ``.env`` file."""
 
 from functools import lru_cache
 from pathlib import Path
@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Every knob of the service; e.g. ``{{ cookiecutter.env_prefix }}PORT=9000 python -m app``."""
+    """Every knob of the service: set one with the variable env_prefix + its name in capitals."""
 
     model_config = SettingsConfigDict(
         env_prefix="{{ cookiecutter.env_prefix }}",
@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     # 0.0.0.0 listens on every network interface: other machines, and the host of a container,
     # can reach the service.  "localhost" (127.0.0.1) accepts connections from this machine
     # only: inside a container nothing outside could connect, a classic "it runs but I can't
-    # reach it".  Set {{ cookiecutter.env_prefix }}HOST=127.0.0.1 to keep a development server private.
+    # reach it".  Set HOST (with the prefix) to 127.0.0.1 to keep a development server private.
     host: str = "0.0.0.0"  # nosec B104: listening on all interfaces is the point, see above
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, description="Server processes; each loads the model.")

@@ -44,7 +44,8 @@ def _load_model(app: FastAPI, settings: Settings) -> None:
         logger.info("Loaded model %s from %s", app.state.model.version, settings.model_path)
     except ModelNotFoundError as exc:
         # Serve anyway: /livez answers and /readyz says why the service is not ready.
-        app.state.model_error = str(exc)
+        variable = f"{Settings.model_config.get('env_prefix', '')}MODEL_PATH"
+        app.state.model_error = f"{exc} Or point {variable} at a model file."
         logger.warning("%s", exc)
 
 

@@ -37,10 +37,7 @@ class IrisModel:
         joblib files are pickles: load only files you made or trust.
         """
         if not path.is_file():
-            raise ModelNotFoundError(
-                f"No model at {path}: train one with `python -m app.train` "
-                "or point {{ cookiecutter.env_prefix }}MODEL_PATH at a model file."
-            )
+            raise ModelNotFoundError(f"No model at {path}: train one with `python -m app.train`.")
         artifact = joblib.load(path)
         return cls(artifact["estimator"], artifact["labels"], artifact["version"])
 

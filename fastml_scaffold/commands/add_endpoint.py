@@ -1,0 +1,225 @@
+"""``fastml add-endpoint``: add a route, a REST resource or a UDP listener to a project."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastml_scaffold.answers import ANSWERS_FILE, find_project_root, load_project_answers
+from fastml_scaffold.endpoints import (
+    MAIN,
+    EndpointSpec,
+    Kind,
+    line_length,
+    package_inits,
+    register,
+    registration,
+    render_files,
+    with_endpoint,
+)
+from fastml_scaffold.errors import FastmlError, InvalidAnswerError, InvalidNameError
+from fastml_scaffold.plan import (
+    Action,
+    FileChange,
+    OnConflict,
+    apply_changes,
+    plan_edit,
+    plan_file,
+)
+from fastml_scaffold.pyedit import top_level_names
+from fastml_scaffold.routes import normalise, project_routes
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Modules the generated project has; an endpoint of the same name would shadow one.
+PROJECT_MODULES = ("main", "config", "model", "schemas", "deps", "train")
+
+
+@dataclass(frozen=True)
+class EndpointResult:
+    """What a command did to a project (or, with ``dry_run``, would do)."""
+
+    root: Path
+    changes: list[FileChange] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def add_endpoint(
+    name: str,
+    *,
+    method: str | None = None,
+    path: str | None = None,
+    crud: bool = False,
+    udp: bool = False,
+    port: int | None = None,
+    project: Path | None = None,
+    on_conflict: OnConflict = OnConflict.ERROR,
+    dry_run: bool = False,
+) -> EndpointResult:
+    """Add the endpoint ``name`` to the project at (or above) ``project``.
+
+    Plans every file and edit, checks every collision, then writes (unless ``dry_run``).
+    A second identical run changes nothing.
+    """
+    root = find_project_root(project or Path.cwd())
+    record = load_project_answers(root)
+    spec = _spec(name, method=method, path=path, crud=crud, udp=udp, port=port)
+    names = spec.names  # checks the name and the path
+    width = line_length(root)
+    files = render_files(spec, record["answers"].get("env_prefix", ""), width)
+    _check_shadowing(root, names.module, spec)
+    _check_not_hand_made(root, record, names.module, files)
+    _check_routes(root, spec, files)
+    _check_port(record, spec)
+
+    main_text = _read(root / MAIN)
+    changes = [
+        *_missing_inits(root, files),
+        *(plan_file(root, path, text, on_conflict) for path, text in files.items()),
+        plan_edit(MAIN, main_text, register(main_text, registration(spec), width)),
+        plan_edit(
+            Path(ANSWERS_FILE),
+            _read(root / ANSWERS_FILE),
+            with_endpoint(record, spec, names.module),
+        ),
+    ]
+    refuse_conflicts(changes)
+    if not dry_run:
+        apply_changes(root, changes)
+    return EndpointResult(root, changes, dry_run)
+
+
+def _spec(
+    name: str, *, method: str | None, path: str | None, crud: bool, udp: bool, port: int | None
+) -> EndpointSpec:
+    kind: Kind = "resource" if crud else "listener" if udp else "route"
+    if crud and udp:
+        raise InvalidAnswerError("Choose one of --crud and --udp.")
+    if method is not None and kind != "route":
+        raise InvalidAnswerError(f"--method applies to a single route, not to --{_flag(kind)}.")
+    if udp and port is None:
+        raise InvalidAnswerError("--udp needs --port N: the UDP port to listen on (1-65535).")
+    if port is not None and not udp:
+        raise InvalidAnswerError("--port applies to --udp listeners only.")
+    if port is not None and not 1 <= port <= 65535:
+        raise InvalidAnswerError(f"--port {port} is not a port: give 1-65535.")
+    if path is not None and udp:
+        raise InvalidAnswerError("--path applies to HTTP endpoints, not to --udp listeners.")
+    if kind == "route":
+        method = (method or "POST").upper()
+        if method not in HTTP_METHODS:
+            raise InvalidAnswerError(f"--method {method} is not one of: {', '.join(HTTP_METHODS)}.")
+    return EndpointSpec(name=name.strip(), kind=kind, method=method, path=path, port=port)
+
+
+def _flag(kind: Kind) -> str:
+    return {"resource": "crud", "listener": "udp"}.get(kind, kind)
+
+
+def _check_shadowing(root: Path, module: str, spec: EndpointSpec) -> None:
+    app_dir = root / "app"
+    if (
+        module in PROJECT_MODULES
+        or (app_dir / f"{module}.py").exists()
+        or ((app_dir / module).is_dir())
+    ):
+        raise InvalidNameError(
+            f"Endpoint name {spec.name!r} would shadow the project's module app.{module}: "
+            "choose another."
+        )
+    main = root / MAIN
+    if main.is_file():
+        try:
+            bound = top_level_names(ast.parse(main.read_text(encoding="utf-8")))
+        except SyntaxError:
+            raise FastmlError(f"{MAIN} does not parse: fix it, then run again.") from None
+        ours = _imported_from(main, registration(spec).module)
+        if module in bound and module not in ours:
+            raise InvalidNameError(
+                f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: choose another."
+            )
+
+
+def _check_not_hand_made(
+    root: Path, record: dict[str, object], module: str, files: dict[Path, str]
+) -> None:
+    """Never touch a module that add-endpoint did not make, even with --force."""
+    endpoints = record.get("endpoints") or {}
+    assert isinstance(endpoints, dict)
+    if module in endpoints:
+        return
+    for path in files:
+        if (root / path).exists():
+            raise FastmlError(
+                f"{path} exists and was not made by fastml add-endpoint: choose another name."
+            )
+
+
+def _imported_from(main: Path, package: str) -> set[str]:
+    tree = ast.parse(main.read_text(encoding="utf-8"))
+    return {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == package
+        for alias in node.names
+    }
+
+
+def _check_routes(root: Path, spec: EndpointSpec, files: dict[Path, str]) -> None:
+    """Refuse a method and path that another module already serves."""
+    if spec.kind == "listener":
+        return
+    ours = frozenset(root / path for path in files)
+    existing = project_routes(root / "app", skip=ours)
+    for route in _routes_of(spec):
+        owner = existing.get(route)
+        if owner is not None:
+            where = owner.relative_to(root)
+            raise FastmlError(
+                f"{route[0]} {spec.names.path} is already served by {where}: "
+                "choose another name or --path."
+            )
+
+
+def _routes_of(spec: EndpointSpec) -> list[tuple[str, str]]:
+    path = spec.names.path
+    if spec.kind == "resource":
+        item = f"{path}/{{id}}"
+        return [
+            normalise("GET", path),
+            normalise("POST", path),
+            *(normalise(method, item) for method in ("GET", "PUT", "PATCH", "DELETE")),
+        ]
+    return [normalise(spec.method or "POST", path)]
+
+
+def _check_port(record: dict[str, object], spec: EndpointSpec) -> None:
+    endpoints = record.get("endpoints") or {}
+    assert isinstance(endpoints, dict)
+    for module, other in endpoints.items():
+        if module != spec.names.module and spec.port is not None and other.get("port") == spec.port:
+            raise FastmlError(
+                f"UDP port {spec.port} is taken by the listener {module!r}: choose another --port."
+            )
+
+
+def _missing_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:
+    return [
+        FileChange(path, Action.CREATE, content=text)
+        for path, text in package_inits(files).items()
+        if not (root / path).exists()
+    ]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FastmlError(f"Cannot read {path}: {exc.strerror}.") from None
+
+
+def refuse_conflicts(changes: list[FileChange]) -> None:
+    """Stop before the first write when any change cannot be made."""
+    conflicts = [change for change in changes if change.action is Action.CONFLICT]
+    if conflicts:
+        raise FastmlError(conflicts[0].reason + ".")

@@ -1,0 +1,98 @@
+"""``fastml remove-endpoint``: undo ``add-endpoint``, the same plan in reverse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastml_scaffold.answers import ANSWERS_FILE, find_project_root, load_project_answers
+from fastml_scaffold.commands.add_endpoint import EndpointResult, refuse_conflicts
+from fastml_scaffold.endpoints import (
+    MAIN,
+    EndpointSpec,
+    line_length,
+    package_inits,
+    registration,
+    render_files,
+    unregister,
+    with_endpoint,
+)
+from fastml_scaffold.errors import FastmlError
+from fastml_scaffold.naming import derive_endpoint_names
+from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit
+
+
+def remove_endpoint(
+    name: str, *, project: Path | None = None, force: bool = False, dry_run: bool = False
+) -> EndpointResult:
+    """Remove the endpoint ``name`` that ``add-endpoint`` made: its files and its lines.
+
+    A file changed since it was generated is a conflict unless ``force``: removing it
+    would lose the user's work.
+    """
+    root = find_project_root(project or Path.cwd())
+    record = load_project_answers(root)
+    module = derive_endpoint_names(name).module
+    spec = _recorded_spec(record, module, name)
+    width = line_length(root)
+    files = render_files(spec, record["answers"].get("env_prefix", ""), width)
+
+    main = root / MAIN
+    main_text = main.read_text(encoding="utf-8")
+    changes = [
+        *(_plan_removal(root, path, text, force) for path, text in files.items()),
+        *_empty_inits(root, files),  # after the modules, so their package is empty by then
+        plan_edit(
+            MAIN, main_text, unregister(main_text, registration(spec), width), Action.SUBTRACT
+        ),
+        plan_edit(
+            Path(ANSWERS_FILE),
+            (root / ANSWERS_FILE).read_text(encoding="utf-8"),
+            with_endpoint(record, None, module),
+            Action.SUBTRACT,
+        ),
+    ]
+    refuse_conflicts(changes)
+    if not dry_run:
+        apply_changes(root, changes)
+    return EndpointResult(root, changes, dry_run)
+
+
+def _recorded_spec(record: dict[str, object], module: str, name: str) -> EndpointSpec:
+    endpoints = record.get("endpoints") or {}
+    assert isinstance(endpoints, dict)
+    if module not in endpoints:
+        made = ", ".join(sorted(endpoints)) or "none"
+        raise FastmlError(
+            f"No endpoint {name!r} was made by fastml add-endpoint in this project (made: {made})."
+        )
+    return EndpointSpec.from_record(endpoints[module])
+
+
+def _plan_removal(root: Path, relative: Path, generated: str, force: bool) -> FileChange:
+    path = root / relative
+    if not path.is_file():
+        return FileChange(relative, Action.SKIP)
+    current = path.read_text(encoding="utf-8")
+    if current != generated and not force:
+        return FileChange(
+            relative,
+            Action.CONFLICT,
+            f"{relative} was changed since it was generated: pass --force to remove it anyway",
+        )
+    return FileChange(relative, Action.REMOVE, previous=current)
+
+
+def _empty_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:
+    """The package ``__init__.py`` that add-endpoint made, once its package has no module."""
+    changes = []
+    for init, text in package_inits(files).items():
+        package = root / init.parent
+        others = [
+            module
+            for module in package.glob("*.py")
+            if module.name != "__init__.py" and module.relative_to(root) not in files
+        ]
+        init_path = root / init
+        if not others and init_path.is_file() and init_path.read_text(encoding="utf-8") == text:
+            changes.append(FileChange(init, Action.REMOVE, previous=text))
+    return changes

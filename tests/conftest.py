@@ -6,6 +6,9 @@ module needs belong in that module.
 - ``isolated_home`` (autouse): HOME points into a temporary folder, so nothing a test runs
   (Cookiecutter writes replay files and reads ~/.cookiecutterrc) touches the real one.
 - ``chdir_tmp``: run the test with ``tmp_path`` as the current directory.
+- ``project`` and ``project_python`` (session): the default generated project, and a
+  virtualenv with it installed.  Other generated projects named "Iris Service" run in
+  that virtualenv too: run from their own folder, their ``app`` comes first on sys.path.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import make_venv, run
+
+from fastml_scaffold import new_project
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +36,18 @@ def chdir_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Make ``tmp_path`` the current directory for the duration of one test."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, as `fastml new "Iris Service" --no-input` makes it."""
+    result = new_project("Iris Service", output_dir=tmp_path_factory.mktemp("render"))
+    return result.project_dir
+
+
+@pytest.fixture(scope="session")
+def project_python(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtualenv with the generated project installed, editable, with its dev extra."""
+    python = make_venv(tmp_path_factory.mktemp("project-venv") / "venv")
+    run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=project)
+    return python

@@ -9,59 +9,16 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
-import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
+from support import REPO, TOOLS, make_venv, run
 
-from fastml_scaffold import new_project
 from fastml_scaffold.answers import ANSWERS_FILE
 from fastml_scaffold.templates import template_dir
 
 pytestmark = pytest.mark.template
-
-REPO = Path(__file__).resolve().parent.parent
-TOOLS = Path(sys.executable).parent  # ruff, hadolint, poetry, cookiecutter of the test env
-
-
-def run(args: list[str | Path], cwd: Path, timeout: float = 900) -> str:
-    """Run a command; fail the test with its output when it fails."""
-    process = subprocess.run(
-        [str(arg) for arg in args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    if process.returncode != 0:
-        pytest.fail(
-            f"{' '.join(map(str, args))} exited {process.returncode}\n"
-            f"{process.stdout[-4000:]}\n{process.stderr[-4000:]}"
-        )
-    return process.stdout
-
-
-def make_venv(path: Path) -> Path:
-    venv.create(path, with_pip=True)
-    return path / "bin" / "python"
-
-
-@pytest.fixture(scope="session")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default project, as `fastml new "Iris Service" --no-input` makes it."""
-    result = new_project("Iris Service", output_dir=tmp_path_factory.mktemp("render"))
-    return result.project_dir
-
-
-@pytest.fixture(scope="session")
-def project_python(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtualenv with the generated project installed, editable, with its dev extra."""
-    python = make_venv(tmp_path_factory.mktemp("project-venv") / "venv")
-    run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=project)
-    return python
 
 
 def test_generated_project_passes_its_own_tests(project: Path, project_python: Path) -> None:

@@ -137,6 +137,17 @@ def new_command(
     output.report_new(result)
 
 
+# Options that add-endpoint and remove-endpoint share.
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option("--project", help="The project's folder (default: found above the current one)."),
+]
+PlanOnlyOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan and a diff of each edit; write nothing.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
 @app.command("add-endpoint")
 def add_endpoint_command(
     name: Annotated[
@@ -171,23 +182,15 @@ def add_endpoint_command(
     port: Annotated[
         int | None, typer.Option("--port", help="UDP port of a --udp listener.", show_default=False)
     ] = None,
-    project: Annotated[
-        Path | None,
-        typer.Option(
-            "--project", help="The project's folder (default: found above the current one)."
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Print the plan and a diff of each edit; write nothing."),
-    ] = False,
+    project: ProjectOption = None,
+    dry_run: PlanOnlyOption = False,
     force: Annotated[
         bool, typer.Option("--force", "-f", help="Overwrite files that exist with other content.")
     ] = False,
     skip: Annotated[
         bool, typer.Option("--skip", "-s", help="Keep files that exist with other content.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Add an endpoint to a project made by fastml new, and wire it into app/main.py.
 
@@ -229,20 +232,12 @@ def remove_endpoint_command(
             help="Name of an endpoint that add-endpoint made.", metavar="NAME", show_default=False
         ),
     ],
-    project: Annotated[
-        Path | None,
-        typer.Option(
-            "--project", help="The project's folder (default: found above the current one)."
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Print the plan and a diff of each edit; write nothing."),
-    ] = False,
+    project: ProjectOption = None,
+    dry_run: PlanOnlyOption = False,
     force: Annotated[
         bool, typer.Option("--force", "-f", help="Remove files even if they were changed since.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Undo add-endpoint: remove the endpoint's files and its lines in app/main.py.
 

@@ -87,6 +87,17 @@ def check_answers(spec: TemplateSpec, answers: Mapping[str, str], *, source: str
             raise InvalidAnswerError(f"{source}: {key}={value!r} must be {expected}.")
 
 
+# Answers that only make sense with another: (key, value, needed key, needed value, why).
+_REQUIRES = (("kubernetes", "yes", "docker", "yes", "the manifests deploy the Docker image"),)
+
+
+def check_combinations(answers: Mapping[str, str]) -> None:
+    """Reject answers that make no sense together, saying which to change."""
+    for key, value, needed, needed_value, why in _REQUIRES:
+        if answers.get(key) == value and answers.get(needed) != needed_value:
+            raise InvalidAnswerError(f"{key}={value} needs {needed}={needed_value}: {why}.")
+
+
 def save_project_answers(project_dir: Path, answers: Mapping[str, str], version: str) -> Path:
     """Record the answers and the fastml version that made ``project_dir``."""
     record = {"fastml_version": version, "template": "project", "answers": dict(answers)}

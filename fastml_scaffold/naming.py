@@ -15,7 +15,7 @@ from fastml_scaffold.errors import InvalidNameError
 # The generated code lives in the package ``app``, as the seed layout has it: ``python -m app``.
 PACKAGE_NAME = "app"
 # Short enough for a folder name, and for the generated lines that quote it to stay short.
-MAX_NAME_LENGTH = 64
+MAX_NAME_LENGTH = 50  # Kubernetes names are at most 63 characters, suffixes included
 _TEMPLATE_SYNTAX = ("{{", "}}", "{%", "%}", "{#", "#}")
 # A backslash is both a path separator and an escape in the Python and TOML strings the
 # name is written into; a double quote would end those strings.

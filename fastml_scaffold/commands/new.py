@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastml_scaffold import __version__
-from fastml_scaffold.answers import check_answers, read_config_file, save_project_answers
+from fastml_scaffold.answers import (
+    check_answers,
+    check_combinations,
+    read_config_file,
+    save_project_answers,
+)
 from fastml_scaffold.errors import FastmlError, TargetExistsError, TemplateError
 from fastml_scaffold.naming import ProjectNames, derive_names
 from fastml_scaffold.plan import Action, FileChange, compare_trees
@@ -100,6 +105,7 @@ def _resolve_answers(
         else:
             resolved[key] = question.default
     check_answers(spec, {k: v for k, v in resolved.items() if k != "project_name"}, source="answer")
+    check_combinations(resolved)
     resolved.update(project_slug=names.slug, env_prefix=names.env_prefix)
     return resolved
 
@@ -142,7 +148,7 @@ def _render(spec: TemplateSpec, answers: dict[str, str], staging: Path) -> Path:
             extra_context=answers,
             output_dir=str(staging / "out"),
             default_config=config,  # a dict of settings replaces the user config
-            accept_hooks=False,
+            accept_hooks=True,  # only the template's own: it prunes folders left empty
         )
     except (CookiecutterException, JinjaError) as exc:
         raise TemplateError(f"Rendering template {spec.path.name!r} failed: {exc}") from exc

@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     # can reach the service.  "localhost" (127.0.0.1) accepts connections from this machine
     # only: inside a container nothing outside could connect, a classic "it runs but I can't
     # reach it".  Set HOST (with the prefix) to 127.0.0.1 to keep a development server private.
-    host: str = "0.0.0.0"  # nosec B104: listening on all interfaces is the point, see above
+    # Listening on all interfaces is the point here, hence the nosec for bandit.
+    host: str = "0.0.0.0"  # nosec B104
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, description="Server processes; each loads the model.")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"

@@ -1,0 +1,106 @@
+"""The template's options, rendered in combinations that use every value at least once.
+
+Each combination goes through the validators a careful team would run on it (hadolint,
+actionlint, kubernetes-validate, validate-pyproject, poetry check, bandit, ruff, mypy) and
+its own tests.  The Python dependencies do not change with these options, so every
+combination runs in the one virtualenv of the default project (its own ``app`` comes first
+on sys.path when run from its folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from support import TOOLS, run
+
+from fastml_scaffold import new_project
+
+pytestmark = pytest.mark.template
+
+COMBINATIONS = {
+    "defaults": {},
+    "py312-apache-gitlab-k8s": {
+        "python_version": "3.12",
+        "license": "Apache-2.0",
+        "ci": "gitlab",
+        "kubernetes": "yes",
+    },
+    "py313-bsd-no-docker-no-ci": {
+        "python_version": "3.13",
+        "license": "BSD-3-Clause",
+        "docker": "no",
+        "ci": "none",
+    },
+    "py310-proprietary-github-k8s": {
+        "python_version": "3.10",
+        "license": "proprietary",
+        "ci": "github",
+        "kubernetes": "yes",
+    },
+}
+LICENSE_HEADINGS = {
+    "MIT": "MIT License",
+    "Apache-2.0": "Apache License",
+    "BSD-3-Clause": "BSD 3-Clause License",
+    "proprietary": "All rights reserved.",
+}
+MANIFESTS = ("configmap.yaml", "deployment.yaml", "service.yaml", "hpa.yaml")
+
+
+@pytest.fixture(scope="module", params=sorted(COMBINATIONS))
+def combination(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    answers = COMBINATIONS[request.param]
+    output = tmp_path_factory.mktemp(request.param)
+    return new_project("Iris Service", output_dir=output, answers=answers).project_dir
+
+
+def _answers(project: Path) -> dict[str, str]:
+    answers: dict[str, str] = json.loads((project / ".fastml.json").read_text())["answers"]
+    return answers
+
+
+def test_files_follow_the_options(combination: Path) -> None:
+    answers = _answers(combination)
+
+    assert (combination / "Dockerfile").exists() == (answers["docker"] == "yes")
+    assert (combination / ".github").exists() == (answers["ci"] == "github")
+    assert (combination / ".gitlab-ci.yml").exists() == (answers["ci"] == "gitlab")
+    assert (combination / "k8s").exists() == (answers["kubernetes"] == "yes")
+    assert LICENSE_HEADINGS[answers["license"]] in (combination / "LICENSE").read_text()
+    if answers["docker"] == "yes":
+        dockerfile = (combination / "Dockerfile").read_text()
+        assert f"ARG PYTHON_VERSION={answers['python_version']}" in dockerfile
+
+
+def test_validators_are_clean(combination: Path) -> None:
+    answers = _answers(combination)
+
+    run([TOOLS / "validate-pyproject", "pyproject.toml"], cwd=combination)
+    run([TOOLS / "poetry", "check"], cwd=combination)
+    run([TOOLS / "bandit", "--quiet", "--recursive", "app"], cwd=combination)
+    if answers["docker"] == "yes":
+        run([TOOLS / "hadolint", "--failure-threshold", "info", "Dockerfile"], cwd=combination)
+    if answers["ci"] == "github":
+        run([TOOLS / "actionlint", ".github/workflows/ci.yml"], cwd=combination)
+    if answers["ci"] == "gitlab":
+        pipeline = yaml.safe_load((combination / ".gitlab-ci.yml").read_text())
+        assert {"stages", "test"} <= set(pipeline)
+    if answers["kubernetes"] == "yes":
+        manifests = [f"k8s/{name}" for name in MANIFESTS]
+        run([TOOLS / "kubernetes-validate", "--strict", *manifests], cwd=combination)
+        kustomization = yaml.safe_load((combination / "k8s/kustomization.yaml").read_text())
+        assert sorted(kustomization["resources"]) == sorted(MANIFESTS)
+
+
+def test_lint_and_own_tests_pass(combination: Path, project_python: Path) -> None:
+    bindir = project_python.parent
+
+    run([bindir / "ruff", "check", "--no-cache", "."], cwd=combination)
+    run([bindir / "ruff", "format", "--check", "--no-cache", "."], cwd=combination)
+    run([bindir / "mypy", "--cache-dir", os.devnull, "app", "tests"], cwd=combination)
+    output = run([project_python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], combination)
+    assert "failed" not in output

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint unit clean
+.PHONY: help install demo test lint unit clean container-tools
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -35,3 +35,6 @@ test: lint  ## Lint, then every test, template tests included
 
 clean:  ## Remove the virtualenv, builds and the demo
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+
+container-tools:  ## Install buildah and debootstrap for the container test (root, Debian)
+	bash scripts/install-container-tools.sh

@@ -2,9 +2,9 @@
 
 Each combination goes through the validators a careful team would run on it (hadolint,
 actionlint, kubernetes-validate, validate-pyproject, poetry check, bandit, ruff, mypy) and
-its own tests.  The Python dependencies do not change with these options, so every
-combination runs in the one virtualenv of the default project (its own ``app`` comes first
-on sys.path when run from its folder).
+its own tests.  Every combination is installed into the one virtualenv of the default
+project, where most of its dependencies already are; run from its own folder, its own
+``app`` comes first on sys.path.
 """
 
 from __future__ import annotations
@@ -28,18 +28,22 @@ COMBINATIONS = {
         "license": "Apache-2.0",
         "ci": "gitlab",
         "kubernetes": "yes",
+        "metrics": "yes",
     },
     "py313-bsd-no-docker-no-ci": {
         "python_version": "3.13",
         "license": "BSD-3-Clause",
         "docker": "no",
         "ci": "none",
+        "json_logging": "yes",
     },
     "py310-proprietary-github-k8s": {
         "python_version": "3.10",
         "license": "proprietary",
         "ci": "github",
         "kubernetes": "yes",
+        "metrics": "yes",
+        "json_logging": "yes",
     },
 }
 LICENSE_HEADINGS = {
@@ -70,6 +74,8 @@ def test_files_follow_the_options(combination: Path) -> None:
     assert (combination / ".github").exists() == (answers["ci"] == "github")
     assert (combination / ".gitlab-ci.yml").exists() == (answers["ci"] == "gitlab")
     assert (combination / "k8s").exists() == (answers["kubernetes"] == "yes")
+    assert (combination / "app/metrics.py").exists() == (answers["metrics"] == "yes")
+    assert (combination / "app/log.py").exists() == (answers["json_logging"] == "yes")
     assert LICENSE_HEADINGS[answers["license"]] in (combination / "LICENSE").read_text()
     if answers["docker"] == "yes":
         dockerfile = (combination / "Dockerfile").read_text()
@@ -96,8 +102,11 @@ def test_validators_are_clean(combination: Path) -> None:
         assert sorted(kustomization["resources"]) == sorted(MANIFESTS)
 
 
-def test_lint_and_own_tests_pass(combination: Path, project_python: Path) -> None:
+def test_installs_lints_clean_and_passes_its_own_tests(
+    combination: Path, project_python: Path
+) -> None:
     bindir = project_python.parent
+    run([project_python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=combination)
 
     run([bindir / "ruff", "check", "--no-cache", "."], cwd=combination)
     run([bindir / "ruff", "format", "--check", "--no-cache", "."], cwd=combination)

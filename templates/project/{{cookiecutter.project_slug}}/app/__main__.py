@@ -7,6 +7,9 @@ app/config.py), so the same command serves in development and in a container.
 import uvicorn
 
 from app.config import get_settings
+{%- if cookiecutter.json_logging == 'yes' %}
+from app.log import log_config
+{%- endif %}
 
 
 def main() -> None:
@@ -17,6 +20,9 @@ def main() -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+{%- if cookiecutter.json_logging == 'yes' %}
+        log_config=log_config(settings.log_level),
+{%- endif %}
     )
 
 

@@ -1,13 +1,19 @@
 """The FastAPI application: its lifespan (load the model once) and its routers."""
 
 import logging
+{%- if cookiecutter.metrics == 'yes' %}
+import time
+{%- endif %}
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import SUMMARY, __version__
+from app import SUMMARY, __version__{% if cookiecutter.metrics == 'yes' %}, metrics{% endif %}
 from app.config import Settings, get_settings
+{%- if cookiecutter.json_logging == 'yes' %}
+from app.log import RequestIdMiddleware
+{%- endif %}
 from app.model import IrisModel, ModelNotFoundError
 from app.routers import health, predict
 
@@ -39,8 +45,14 @@ def _settings(app: FastAPI) -> Settings:
 def _load_model(app: FastAPI, settings: Settings) -> None:
     app.state.model = None
     app.state.model_error = None
+{%- if cookiecutter.metrics == 'yes' %}
+    started = time.perf_counter()
+{%- endif %}
     try:
         app.state.model = IrisModel.load(settings.model_path)
+{%- if cookiecutter.metrics == 'yes' %}
+        metrics.MODEL_LOAD_SECONDS.set(time.perf_counter() - started)
+{%- endif %}
         logger.info("Loaded model %s from %s", app.state.model.version, settings.model_path)
     except ModelNotFoundError as exc:
         # Serve anyway: /livez answers and /readyz says why the service is not ready.
@@ -75,9 +87,18 @@ def create_app() -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
+{%- if cookiecutter.metrics == 'yes' %}
+    app.add_middleware(metrics.MetricsMiddleware)
+{%- endif %}
+{%- if cookiecutter.json_logging == 'yes' %}
+    app.add_middleware(RequestIdMiddleware)  # added last, so it runs first
+{%- endif %}
     # The router registry: one line per router, in the order their paths are matched.
     app.include_router(health.router)
     app.include_router(predict.router)
+{%- if cookiecutter.metrics == 'yes' %}
+    app.include_router(metrics.router)
+{%- endif %}
     return app
 
 

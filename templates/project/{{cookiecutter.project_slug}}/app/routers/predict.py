@@ -3,6 +3,9 @@
 from fastapi import APIRouter, HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 
+{% if cookiecutter.metrics == 'yes' -%}
+from app import metrics
+{% endif -%}
 from app.deps import ModelDep, SettingsDep
 from app.schemas import ErrorMessage, Prediction, PredictRequest, PredictResponse
 
@@ -36,6 +39,10 @@ async def predict(body: PredictRequest, model: ModelDep, settings: SettingsDep) 
     # /livez and /readyz meanwhile.  A thread rather than a process, because the model is
     # shared without copying and NumPy releases the GIL in its heavy loops.
     results = await run_in_threadpool(model.predict, rows)
+{%- if cookiecutter.metrics == 'yes' %}
+    for result in results:
+        metrics.PREDICTIONS.labels(result.label).inc()
+{%- endif %}
     return PredictResponse(
         predictions=[Prediction(label=r.label, probabilities=r.probabilities) for r in results],
         model_version=model.version,

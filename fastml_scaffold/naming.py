@@ -95,6 +95,10 @@ MAX_ENDPOINT_LENGTH = 30
 MAX_PATH_LENGTH = 60  # so the generated lines that quote it stay within the line length
 # Names the generated router module binds itself, so an endpoint cannot take them.
 _ENDPOINT_RESERVED = frozenset({"router", "status", "app", "tests", "conftest"})
+# Names a resource's router imports or defines; a resource's class may not take one.
+_RESOURCE_RESERVED = frozenset(
+    {"Annotated", "Any", "Depends", "HTTPException", "Query", "Repository", "Response", "Router"}
+)
 _ENDPOINT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_ -]*$")
 _PATH_PATTERN = re.compile(r"^(/[A-Za-z0-9._~-]+|/\{[A-Za-z_][A-Za-z0-9_]*\})+$")
 
@@ -141,6 +145,10 @@ def derive_endpoint_names(
     words = module.split("_")
     if resource:
         words[-1] = _singular(words[-1])
+        if "".join(word.capitalize() for word in words) in _RESOURCE_RESERVED:
+            raise InvalidNameError(
+                f"Resource name {given!r} would clash with a name its router uses: choose another."
+            )
     return EndpointNames(
         module=module,
         singular="_".join(words),

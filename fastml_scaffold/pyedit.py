@@ -9,6 +9,7 @@ written as ``ruff``'s isort would write them, so the project's lint stays clean.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 
 
@@ -21,6 +22,7 @@ class AnchorNotFound(Exception):
 
 def add_from_import(text: str, module: str, name: str, *, line_length: int) -> str:
     """Import ``name`` from ``module``: into its existing statement, or a new one in order."""
+    text = _with_final_newline(text)
     tree = ast.parse(text)
     statement = _from_import(tree, module)
     if statement is not None:
@@ -30,6 +32,7 @@ def add_from_import(text: str, module: str, name: str, *, line_length: int) -> s
         rendered = render_from_import(
             module, [*names, name], line_length, _has_magic_comma(text, statement)
         )
+        rendered = _keep_trailing_comment(text, statement, rendered)
         return _replace_lines(text, statement.lineno, statement.end_lineno, rendered)
     anchor = _import_to_follow(tree, module)
     if anchor is None:
@@ -50,11 +53,10 @@ def remove_from_import(text: str, module: str, name: str, *, line_length: int) -
     if name not in names:
         return text
     names.remove(name)
-    rendered = (
-        render_from_import(module, names, line_length, _has_magic_comma(text, statement))
-        if names
-        else ""
-    )
+    # Back on one line when it fits: the exact undo of an add that had to wrap it.
+    rendered = render_from_import(module, names, line_length, magic_comma=False) if names else ""
+    if rendered:
+        rendered = _keep_trailing_comment(text, statement, rendered)
     return _replace_lines(text, statement.lineno, statement.end_lineno, rendered)
 
 
@@ -94,14 +96,24 @@ def _alias_text(alias: ast.alias) -> str:
     return f"{alias.name} as {alias.asname}" if alias.asname else alias.name
 
 
-def _name_key(name: str) -> tuple[int, str]:
-    """isort's order-by-type, as ruff applies it: CONSTANTS, then Classes, then the rest."""
+def _name_key(name: str) -> tuple[int, list[tuple[int, int | str]], str]:
+    """The order ruff's isort gives imported names: CONSTANTS, then Classes, then the rest;
+    within each, natural order ("v2" before "v10"), case-insensitive, uppercase first on a tie.
+    """
     bare = name.split(" as ")[0]
-    if bare.isupper() and len(bare) > 1:
-        return (0, bare)
-    if bare[:1].isupper():
-        return (1, bare)
-    return (2, bare.lower())
+    letters = bare.strip("_")
+    if letters.isupper() and len(letters) > 1:
+        group = 0
+    elif letters[:1].isupper():
+        group = 1
+    else:
+        group = 2
+    natural = [
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", bare.lower())
+        if part
+    ]
+    return (group, natural, bare)
 
 
 def render_from_import(module: str, names: list[str], line_length: int, magic_comma: bool) -> str:
@@ -111,6 +123,19 @@ def render_from_import(module: str, names: list[str], line_length: int, magic_co
         return single
     body = "".join(f"    {name},\n" for name in ordered)
     return f"from {module} import (\n{body})\n"
+
+
+def _keep_trailing_comment(text: str, statement: ast.stmt, rendered: str) -> str:
+    """Carry a comment after the statement (``import x  # why``) over to its new text."""
+    last_line = text.splitlines()[(statement.end_lineno or statement.lineno) - 1]
+    rest = last_line[statement.end_col_offset or 0 :].strip()
+    if not rest.startswith("#"):
+        return rendered
+    return rendered.rstrip("\n") + "  " + rest + "\n"
+
+
+def _with_final_newline(text: str) -> str:
+    return text if not text or text.endswith("\n") else text + "\n"
 
 
 def _has_magic_comma(text: str, statement: ast.stmt) -> bool:
@@ -134,6 +159,7 @@ def add_statement(
     ``anchor`` returns the statement and whether ``code`` goes after it (or before it), at
     its indentation.  Nothing changes when a statement for which ``present`` holds exists.
     """
+    text = _with_final_newline(text)
     tree = ast.parse(text)
     if any(present(node) for node in ast.walk(tree) if isinstance(node, ast.stmt)):
         return text

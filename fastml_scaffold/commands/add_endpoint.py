@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,14 +74,18 @@ def add_endpoint(
     _check_port(record, spec)
 
     main_text = _read(root / MAIN)
+    file_changes = [plan_file(root, path, text, on_conflict) for path, text in files.items()]
+    # Files kept by --skip are the endpoint as it was recorded: keep that record too.
+    kept = any(change.action is Action.SKIP for change in file_changes)
+    recorded = record if kept else json.loads(with_endpoint(record, spec, names.module))
     changes = [
         *_missing_inits(root, files),
-        *(plan_file(root, path, text, on_conflict) for path, text in files.items()),
+        *file_changes,
         plan_edit(MAIN, main_text, register(main_text, registration(spec), width)),
         plan_edit(
             Path(ANSWERS_FILE),
             _read(root / ANSWERS_FILE),
-            with_endpoint(record, spec, names.module),
+            json.dumps(recorded, indent=2, sort_keys=True) + "\n",
         ),
     ]
     refuse_conflicts(changes)
@@ -106,7 +111,7 @@ def _spec(
     if path is not None and udp:
         raise InvalidAnswerError("--path applies to HTTP endpoints, not to --udp listeners.")
     if kind == "route":
-        method = (method or "POST").upper()
+        method = "POST" if method is None else method.strip().upper()
         if method not in HTTP_METHODS:
             raise InvalidAnswerError(f"--method {method} is not one of: {', '.join(HTTP_METHODS)}.")
     return EndpointSpec(name=name.strip(), kind=kind, method=method, path=path, port=port)

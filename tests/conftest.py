@@ -13,6 +13,7 @@ module needs belong in that module.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,15 @@ def project_python(project: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     python = make_venv(tmp_path_factory.mktemp("project-venv") / "venv")
     run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=project)
     return python
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, rendered once for the endpoint tests; they copy it, never change it."""
+    return new_project("Iris Service", output_dir=tmp_path_factory.mktemp("rendered")).project_dir
+
+
+@pytest.fixture
+def root(rendered: Path, tmp_path: Path) -> Path:
+    """A copy of the rendered project of this test's own."""
+    return Path(shutil.copytree(rendered, tmp_path / "iris-service"))

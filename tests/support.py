@@ -9,6 +9,7 @@ import venv
 from pathlib import Path
 
 import pytest
+from typer.testing import Result
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = Path(sys.executable).parent  # ruff, hadolint, poetry, cookiecutter of the test env
@@ -35,3 +36,23 @@ def run(args: list[str | Path], cwd: Path, timeout: float = 900) -> str:
 def make_venv(path: Path) -> Path:
     venv.create(path, with_pip=True)
     return path / "bin" / "python"
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` with its bytes: compare two to prove nothing was written."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def assert_one_error_line(result: Result) -> None:
+    """Exit code 1, nothing on stdout, and one line on stderr that starts with error:."""
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

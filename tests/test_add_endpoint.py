@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import TOOLS, run
+from support import TOOLS, run, snapshot
 
-from fastml_scaffold import new_project
 from fastml_scaffold.commands.add_endpoint import EndpointResult, add_endpoint
 from fastml_scaffold.commands.remove_endpoint import remove_endpoint
 from fastml_scaffold.endpoints import AnchorNotFoundError
@@ -37,28 +36,6 @@ KINDS: dict[str, dict[str, Any]] = {
 
 
 Snapshot = dict[str, bytes]
-
-
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default project, rendered once; tests copy it, never change it."""
-    output = tmp_path_factory.mktemp("add-endpoint")
-    return new_project("Iris Service", output_dir=output).project_dir
-
-
-@pytest.fixture
-def root(rendered: Path, tmp_path: Path) -> Path:
-    """A copy of the rendered project of this test's own."""
-    return Path(shutil.copytree(rendered, tmp_path / "iris-service"))
-
-
-def snapshot(root: Path) -> Snapshot:
-    """Every file under ``root``, by relative path, with its bytes."""
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 def actions(result: EndpointResult) -> dict[str, Action]:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import assert_one_error_line
 from typer.testing import CliRunner, Result
 
 from fastml_scaffold import __version__
@@ -24,17 +25,6 @@ def runner() -> CliRunner:
 
 def invoke(runner: CliRunner, *args: str, stdin: str | None = None) -> Result:
     return runner.invoke(app, list(args), input=stdin, prog_name="fastml")
-
-
-def assert_one_error_line(result: Result) -> None:
-    """Exit code 1, nothing on stdout, and one line on stderr that starts with error:."""
-    assert result.exit_code == 1, result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 # Version and help

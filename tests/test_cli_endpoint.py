@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from support import assert_one_error_line, snapshot
 from typer.testing import CliRunner, Result
 
-from fastml_scaffold import new_project
 from fastml_scaffold.cli import app
-
-
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default project, rendered once; tests copy it, never change it."""
-    output = tmp_path_factory.mktemp("cli-endpoint")
-    return new_project("Iris Service", output_dir=output).project_dir
-
-
-@pytest.fixture
-def root(rendered: Path, tmp_path: Path) -> Path:
-    """A copy of the rendered project of this test's own."""
-    return Path(shutil.copytree(rendered, tmp_path / "iris-service"))
 
 
 @pytest.fixture
@@ -35,14 +21,6 @@ def invoke(runner: CliRunner, *args: str | Path) -> Result:
     return runner.invoke(app, [str(arg) for arg in args], prog_name="fastml")
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
-
-
 def status_lines(result: Result) -> list[tuple[str, str]]:
     """The (action, path) pairs of the status lines a command printed."""
     pairs = []
@@ -51,17 +29,6 @@ def status_lines(result: Result) -> list[tuple[str, str]]:
         if len(words) == 2 and not line.startswith((" +", "+", "-", "@")):
             pairs.append((words[0], words[1]))
     return pairs
-
-
-def assert_one_error_line(result: Result) -> None:
-    """Exit code 1, nothing on stdout, and one line on stderr that starts with error:."""
-    assert result.exit_code == 1, result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 # add-endpoint

@@ -29,6 +29,7 @@ COMBINATIONS = {
         "ci": "gitlab",
         "kubernetes": "yes",
         "metrics": "yes",
+        "model_framework": "custom",
     },
     "py313-bsd-no-docker-no-ci": {
         "python_version": "3.13",
@@ -76,6 +77,8 @@ def test_files_follow_the_options(combination: Path) -> None:
     assert (combination / "k8s").exists() == (answers["kubernetes"] == "yes")
     assert (combination / "app/metrics.py").exists() == (answers["metrics"] == "yes")
     assert (combination / "app/log.py").exists() == (answers["json_logging"] == "yes")
+    uses_sklearn = '"scikit-learn>=' in (combination / "pyproject.toml").read_text()
+    assert uses_sklearn == (answers["model_framework"] == "sklearn")
     assert LICENSE_HEADINGS[answers["license"]] in (combination / "LICENSE").read_text()
     if answers["docker"] == "yes":
         dockerfile = (combination / "Dockerfile").read_text()

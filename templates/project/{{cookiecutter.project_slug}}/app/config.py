@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     model_path: Path = Field(
-        default=Path("models/model.joblib"), description="File written by python -m app.train."
+        default=Path("models/model.{% if cookiecutter.model_framework == 'custom' %}json{% else %}joblib{% endif %}"), description="File written by python -m app.train."
     )
     max_batch_size: int = Field(
         default=256, ge=1, description="Most instances one /predict request may carry."

@@ -50,15 +50,6 @@ class EndpointSpec:
     def status_code(self) -> int:
         return DEFAULT_STATUS.get(self.method or "", 200)
 
-    @property
-    def command(self) -> str:
-        options = {"route": f" --method {self.method}", "resource": " --crud"}.get(self.kind, "")
-        if self.kind == "listener":
-            options = f" --udp --port {self.port}"
-        if self.path is not None:
-            options += f" --path {self.path}"
-        return f"fastml add-endpoint {self.name}{options}"
-
     def record(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
 
@@ -124,7 +115,6 @@ def _context(
     return {
         "n": names,
         "C": c,
-        "command": spec.command,
         "METHOD": method.upper(),
         "method": method,
         "status_code": spec.status_code,

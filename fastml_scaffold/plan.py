@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastml_scaffold.errors import FastmlError
+
 
 class Action(str, enum.Enum):
     CREATE = "create"
@@ -91,6 +93,13 @@ def plan_edit(
     if previous == content:
         return FileChange(relative, Action.UNCHANGED)
     return FileChange(relative, action, content=content, previous=previous)
+
+
+def refuse_conflicts(changes: Sequence[FileChange], error: type[FastmlError] = FastmlError) -> None:
+    """Stop before the first write when any change of the plan cannot be made."""
+    for change in changes:
+        if change.action is Action.CONFLICT:
+            raise error(change.reason + ".")
 
 
 def apply_changes(root: Path, changes: Sequence[FileChange]) -> None:

@@ -27,6 +27,7 @@ from fastml_scaffold.plan import (
     apply_changes,
     plan_edit,
     plan_file,
+    refuse_conflicts,
 )
 from fastml_scaffold.pyedit import top_level_names
 from fastml_scaffold.routes import normalise, project_routes
@@ -221,10 +222,3 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FastmlError(f"Cannot read {path}: {exc.strerror}.") from None
-
-
-def refuse_conflicts(changes: list[FileChange]) -> None:
-    """Stop before the first write when any change cannot be made."""
-    conflicts = [change for change in changes if change.action is Action.CONFLICT]
-    if conflicts:
-        raise FastmlError(conflicts[0].reason + ".")

@@ -18,7 +18,7 @@ from fastml_scaffold.answers import (
 )
 from fastml_scaffold.errors import FastmlError, TargetExistsError, TemplateError
 from fastml_scaffold.naming import ProjectNames, derive_names
-from fastml_scaffold.plan import Action, FileChange, compare_trees
+from fastml_scaffold.plan import Action, FileChange, compare_trees, refuse_conflicts
 from fastml_scaffold.templates import Question, TemplateSpec, load_template
 
 TEMPLATE_NAME = "project"
@@ -68,7 +68,7 @@ def new_project(
         save_project_answers(rendered, resolved, __version__)
         changes = compare_trees(rendered, target, force=force)
         if not dry_run:
-            _refuse_conflicts(changes)
+            refuse_conflicts(changes, TargetExistsError)
             _move_into_place(rendered, target, changes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -153,13 +153,6 @@ def _render(spec: TemplateSpec, answers: dict[str, str], staging: Path) -> Path:
     except (CookiecutterException, JinjaError) as exc:
         raise TemplateError(f"Rendering template {spec.path.name!r} failed: {exc}") from exc
     return Path(rendered)
-
-
-def _refuse_conflicts(changes: list[FileChange]) -> None:
-    """Stop before the first write if any file cannot be written."""
-    for change in changes:
-        if change.action is Action.CONFLICT:
-            raise TargetExistsError(change.reason + ".")
 
 
 def _move_into_place(rendered: Path, target: Path, changes: list[FileChange]) -> None:

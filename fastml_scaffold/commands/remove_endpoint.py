@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastml_scaffold.answers import ANSWERS_FILE, find_project_root, load_project_answers
-from fastml_scaffold.commands.add_endpoint import EndpointResult, refuse_conflicts
+from fastml_scaffold.commands.add_endpoint import EndpointResult
 from fastml_scaffold.endpoints import (
     MAIN,
     EndpointSpec,
@@ -18,7 +18,7 @@ from fastml_scaffold.endpoints import (
 )
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.naming import derive_endpoint_names
-from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit
+from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit, refuse_conflicts
 
 
 def remove_endpoint(

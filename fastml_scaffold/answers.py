@@ -102,8 +102,21 @@ def save_project_answers(project_dir: Path, answers: Mapping[str, str], version:
     """Record the answers and the fastml version that made ``project_dir``."""
     record = {"fastml_version": version, "template": "project", "answers": dict(answers)}
     path = project_dir / ANSWERS_FILE
-    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(record_text(record), encoding="utf-8")
     return path
+
+
+def record_text(record: Mapping[str, Any]) -> str:
+    """The text of ``.fastml.json``: stable, so an unchanged record compares equal."""
+    return json.dumps(record, indent=2, sort_keys=True) + "\n"
+
+
+def recorded_endpoints(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The endpoints add-endpoint recorded, by module name (none in a new project)."""
+    endpoints = record.get("endpoints") or {}
+    if not isinstance(endpoints, dict):
+        raise FastmlError(f"{ANSWERS_FILE} is damaged: its endpoints are not a mapping.")
+    return endpoints
 
 
 def find_project_root(start: Path) -> Path:

@@ -7,13 +7,13 @@ renders the same files to recognise them, and takes the same lines out.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from fastml_scaffold import pyedit
+from fastml_scaffold.answers import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.naming import EndpointNames, derive_endpoint_names
 from fastml_scaffold.templates import template_dir
@@ -264,17 +264,17 @@ def _services_yield(tree: ast.Module) -> tuple[ast.stmt, bool]:
 # --- the record in .fastml.json ----------------------------------------------------------
 
 
-def with_endpoint(record: dict[str, Any], spec: EndpointSpec | None, module: str) -> str:
-    """The text of .fastml.json with ``module``'s entry set to ``spec`` (or removed)."""
-    record = json.loads(json.dumps(record))  # a deep copy
-    endpoints = record.setdefault("endpoints", {})
+def with_endpoint(record: dict[str, Any], spec: EndpointSpec | None, module: str) -> dict[str, Any]:
+    """A copy of the record with ``module``'s entry set to ``spec`` (or removed)."""
+    endpoints = {**recorded_endpoints(record)}
     if spec is None:
         endpoints.pop(module, None)
     else:
         endpoints[module] = spec.record()
-    if not endpoints:
-        del record["endpoints"]
-    return json.dumps(record, indent=2, sort_keys=True) + "\n"
+    updated = {key: value for key, value in record.items() if key != "endpoints"}
+    if endpoints:
+        updated["endpoints"] = endpoints
+    return updated
 
 
 def line_length(root: Path) -> int:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ast
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastml_scaffold.answers import ANSWERS_FILE, find_project_root, load_project_answers
+from fastml_scaffold.answers import (
+    ANSWERS_FILE,
+    find_project_root,
+    load_project_answers,
+    record_text,
+    recorded_endpoints,
+)
 from fastml_scaffold.endpoints import (
     MAIN,
     EndpointSpec,
@@ -78,7 +83,7 @@ def add_endpoint(
     file_changes = [plan_file(root, path, text, on_conflict) for path, text in files.items()]
     # Files kept by --skip are the endpoint as it was recorded: keep that record too.
     kept = any(change.action is Action.SKIP for change in file_changes)
-    recorded = record if kept else json.loads(with_endpoint(record, spec, names.module))
+    recorded = record if kept else with_endpoint(record, spec, names.module)
     changes = [
         *_missing_inits(root, files),
         *file_changes,
@@ -86,7 +91,7 @@ def add_endpoint(
         plan_edit(
             Path(ANSWERS_FILE),
             _read(root / ANSWERS_FILE),
-            json.dumps(recorded, indent=2, sort_keys=True) + "\n",
+            record_text(recorded),
         ),
     ]
     refuse_conflicts(changes)
@@ -150,9 +155,7 @@ def _check_not_hand_made(
     root: Path, record: dict[str, object], module: str, files: dict[Path, str]
 ) -> None:
     """Never touch a module that add-endpoint did not make, even with --force."""
-    endpoints = record.get("endpoints") or {}
-    assert isinstance(endpoints, dict)
-    if module in endpoints:
+    if module in recorded_endpoints(record):
         return
     for path in files:
         if (root / path).exists():
@@ -200,9 +203,7 @@ def _routes_of(spec: EndpointSpec) -> list[tuple[str, str]]:
 
 
 def _check_port(record: dict[str, object], spec: EndpointSpec) -> None:
-    endpoints = record.get("endpoints") or {}
-    assert isinstance(endpoints, dict)
-    for module, other in endpoints.items():
+    for module, other in recorded_endpoints(record).items():
         if module != spec.names.module and spec.port is not None and other.get("port") == spec.port:
             raise FastmlError(
                 f"UDP port {spec.port} is taken by the listener {module!r}: choose another --port."

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastml_scaffold.answers import ANSWERS_FILE, find_project_root, load_project_answers
+from fastml_scaffold.answers import (
+    ANSWERS_FILE,
+    find_project_root,
+    load_project_answers,
+    record_text,
+    recorded_endpoints,
+)
 from fastml_scaffold.commands.add_endpoint import EndpointResult
 from fastml_scaffold.endpoints import (
     MAIN,
@@ -47,7 +53,7 @@ def remove_endpoint(
         plan_edit(
             Path(ANSWERS_FILE),
             (root / ANSWERS_FILE).read_text(encoding="utf-8"),
-            with_endpoint(record, None, module),
+            record_text(with_endpoint(record, None, module)),
             Action.SUBTRACT,
         ),
     ]
@@ -58,8 +64,7 @@ def remove_endpoint(
 
 
 def _recorded_spec(record: dict[str, object], module: str, name: str) -> EndpointSpec:
-    endpoints = record.get("endpoints") or {}
-    assert isinstance(endpoints, dict)
+    endpoints = recorded_endpoints(record)
     if module not in endpoints:
         made = ", ".join(sorted(endpoints)) or "none"
         raise FastmlError(

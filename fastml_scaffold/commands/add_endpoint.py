@@ -141,11 +141,11 @@ def _check_shadowing(root: Path, module: str, spec: EndpointSpec) -> None:
     main = root / MAIN
     if main.is_file():
         try:
-            bound = top_level_names(ast.parse(main.read_text(encoding="utf-8")))
+            tree = ast.parse(main.read_text(encoding="utf-8"))
         except SyntaxError:
             raise FastmlError(f"{MAIN} does not parse: fix it, then run again.") from None
-        ours = _imported_from(main, registration(spec).module)
-        if module in bound and module not in ours:
+        ours = _imported_from(tree, registration(spec).module)
+        if module in top_level_names(tree) and module not in ours:
             raise InvalidNameError(
                 f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: choose another."
             )
@@ -164,8 +164,7 @@ def _check_not_hand_made(
             )
 
 
-def _imported_from(main: Path, package: str) -> set[str]:
-    tree = ast.parse(main.read_text(encoding="utf-8"))
+def _imported_from(tree: ast.Module, package: str) -> set[str]:
     return {
         alias.asname or alias.name
         for node in tree.body

@@ -67,11 +67,12 @@ class OnConflict(str, enum.Enum):
 
 def plan_file(root: Path, relative: Path, content: str, on_conflict: OnConflict) -> FileChange:
     """Plan writing a whole file: create it, or compare it with what is there."""
+    clash = _kind_clash(root, relative)
+    if clash:
+        return FileChange(relative, Action.CONFLICT, clash)
     path = root / relative
     if not path.exists():
         return FileChange(relative, Action.CREATE, content=content)
-    if not path.is_file():
-        return FileChange(relative, Action.CONFLICT, f"{relative} is not a file: move it away")
     previous = path.read_text(encoding="utf-8")
     if previous == content:
         return FileChange(relative, Action.IDENTICAL)
@@ -161,23 +162,29 @@ def compare_trees(source: Path, target: Path, *, force: bool) -> list[FileChange
 
 
 def _compare_file(path: Path, target: Path, relative: Path, *, force: bool) -> FileChange:
-    blocking = _file_in_the_way(target, relative)
-    if blocking is not None:
-        return FileChange(
-            relative, Action.CONFLICT, f"{blocking} is a file where a folder goes: move it away"
-        )
+    clash = _kind_clash(target, relative)
+    if clash:
+        return FileChange(relative, Action.CONFLICT, clash)
     existing = target / relative
     if not existing.exists() and not existing.is_symlink():
         return FileChange(relative, Action.CREATE)
-    if existing.is_dir() and not existing.is_symlink():
-        return FileChange(
-            relative, Action.CONFLICT, f"{existing} is a folder where a file goes: move it away"
-        )
     if existing.is_file() and existing.read_bytes() == path.read_bytes():
         return FileChange(relative, Action.IDENTICAL)
     if force:
         return FileChange(relative, Action.OVERWRITE)
     return FileChange(relative, Action.CONFLICT, f"{existing} exists: pass --force to overwrite it")
+
+
+def _kind_clash(root: Path, relative: Path) -> str:
+    """Why a file cannot go at ``relative`` whatever the options: a folder where the file
+    goes, or a file where one of its folders goes.  fastml never deletes a user's folder."""
+    blocking = _file_in_the_way(root, relative)
+    if blocking is not None:
+        return f"{blocking} is a file where a folder goes: move it away"
+    existing = root / relative
+    if existing.is_dir() and not existing.is_symlink():
+        return f"{existing} is a folder where a file goes: move it away"
+    return ""
 
 
 def _file_in_the_way(target: Path, relative: Path) -> Path | None:

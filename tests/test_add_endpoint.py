@@ -939,3 +939,13 @@ def test_remove_takes_the_name_as_it_was_given_or_as_its_module(root: Path) -> N
     remove_endpoint("batch-score", project=root)
 
     assert snapshot(root) == original
+
+
+def test_a_file_where_a_package_of_the_endpoint_goes_stops_before_writing(root: Path) -> None:
+    (root / "app" / "listeners").write_text("not a package\n")
+    before = snapshot(root)
+
+    with pytest.raises(FastmlError, match=r"listeners is a file where a folder goes"):
+        add_endpoint("feed", udp=True, port=9999, project=root)
+
+    assert snapshot(root) == before

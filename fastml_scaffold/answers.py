@@ -73,7 +73,7 @@ def check_answers(spec: TemplateSpec, answers: Mapping[str, str], *, source: str
         check_plain_text(value, f"{source}: {key}", InvalidAnswerError)
         if key in spec.derived:
             raise InvalidAnswerError(
-                f"{source}: {key!r} is derived from the project name and cannot be set."
+                f"{source}: {key!r} is derived from the other answers and cannot be set."
             )
         question = spec.questions.get(key)
         if question is None:
@@ -88,14 +88,30 @@ def check_answers(spec: TemplateSpec, answers: Mapping[str, str], *, source: str
 
 
 # Answers that only make sense with another: (key, value, needed key, needed value, why).
-_REQUIRES = (("kubernetes", "yes", "docker", "yes", "the manifests deploy the Docker image"),)
+_REQUIRES = (
+    ("kubernetes", "yes", "docker", "yes", "the manifests deploy the Docker image"),
+    ("device", "cuda", "model_framework", "pytorch", "only the PyTorch model runs on a GPU"),
+    ("device", "auto", "model_framework", "pytorch", "only the PyTorch model runs on a GPU"),
+)
+# Questions that matter only after a given answer to another; otherwise nobody is asked
+# them and they keep their default.
+_RELEVANT_WHEN = {"device": ("model_framework", "pytorch")}
 
 
 def check_combinations(answers: Mapping[str, str]) -> None:
     """Reject answers that make no sense together, saying which to change."""
     for key, value, needed, needed_value, why in _REQUIRES:
         if answers.get(key) == value and answers.get(needed) != needed_value:
-            raise InvalidAnswerError(f"{key}={value} needs {needed}={needed_value}: {why}.")
+            raise InvalidAnswerError(
+                f"{key}={value} needs {needed}={needed_value}: {why}; "
+                f"set {needed}={needed_value} or drop {key}={value}."
+            )
+
+
+def is_relevant(key: str, answers: Mapping[str, str]) -> bool:
+    """Whether question ``key`` matters, given the answers so far."""
+    condition = _RELEVANT_WHEN.get(key)
+    return condition is None or answers.get(condition[0]) == condition[1]
 
 
 def save_project_answers(project_dir: Path, answers: Mapping[str, str], version: str) -> Path:

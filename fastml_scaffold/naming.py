@@ -22,6 +22,15 @@ _TEMPLATE_SYNTAX = ("{{", "}}", "{%", "%}", "{#", "#}")
 _PATH_SEPARATORS = ("/", "\\")
 
 
+# The file ``python -m app.train`` writes, by model framework: its suffix says its format.
+MODEL_FILES = {
+    "sklearn": "model.joblib",
+    "onnx": "model.onnx",
+    "pytorch": "model.pt",
+    "custom": "model.json",
+}
+
+
 @dataclass(frozen=True)
 class ProjectNames:
     """The names of one project, all derived from its display name."""

@@ -200,9 +200,9 @@ def test_unknown_key_is_rejected_with_the_valid_keys(spec: TemplateSpec) -> None
     assert "project_name" not in message  # the NAME argument, never an answer
 
 
-@pytest.mark.parametrize("key", ["project_slug", "env_prefix"])
+@pytest.mark.parametrize("key", ["project_slug", "env_prefix", "model_file"])
 def test_derived_key_is_rejected(spec: TemplateSpec, key: str) -> None:
-    with pytest.raises(InvalidAnswerError, match="derived from the project name"):
+    with pytest.raises(InvalidAnswerError, match="derived from the other answers"):
         check_answers(spec, {key: "anything"}, source="--set")
 
 

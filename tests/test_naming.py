@@ -9,8 +9,8 @@ from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
 from fastml_scaffold.errors import InvalidNameError
-from fastml_scaffold.naming import MAX_NAME_LENGTH, derive_names
-from fastml_scaffold.templates import template_dir
+from fastml_scaffold.naming import MAX_NAME_LENGTH, MODEL_FILES, derive_names
+from fastml_scaffold.templates import load_template, template_dir
 
 
 def test_plain_name_gives_slug_env_prefix_and_package() -> None:
@@ -93,11 +93,11 @@ def test_slug_one_longer_than_the_maximum_is_rejected() -> None:
         derive_names("a" * (MAX_NAME_LENGTH + 1))
 
 
-def _cookiecutter_derivations(project_name: str) -> dict[str, Any]:
+def _cookiecutter_derivations(project_name: str, **answers: str) -> dict[str, Any]:
     """Render the project template's cookiecutter.json as plain Cookiecutter would."""
     context_file = template_dir("project") / "cookiecutter.json"
     context = generate_context(
-        context_file=str(context_file), extra_context={"project_name": project_name}
+        context_file=str(context_file), extra_context={"project_name": project_name, **answers}
     )
     return dict(prompt_for_config(context, no_input=True))
 
@@ -122,3 +122,17 @@ def test_template_jinja_derivations_agree_with_derive_names(name: str) -> None:
 
     assert rendered["project_slug"] == names.slug
     assert rendered["env_prefix"] == names.env_prefix
+
+
+@pytest.mark.parametrize("framework", sorted(MODEL_FILES))
+def test_template_model_file_agrees_with_model_files(framework: str) -> None:
+    rendered = _cookiecutter_derivations("Iris Service", model_framework=framework)
+
+    assert rendered["model_file"] == MODEL_FILES[framework]
+
+
+def test_every_framework_choice_has_a_model_file() -> None:
+    choices = _cookiecutter_derivations("Iris Service")
+
+    assert set(MODEL_FILES) == set(load_template("project").questions["model_framework"].choices)
+    assert choices["model_file"] == MODEL_FILES["sklearn"]

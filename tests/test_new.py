@@ -255,13 +255,67 @@ def test_ask_is_called_only_for_unanswered_questions(tmp_path: Path) -> None:
     )
 
     questions = load_template("project").questions
-    assert sorted(asked) == sorted(set(questions) - {"project_name", "description", "version"})
+    # device matters only to the PyTorch model, which the default answers do not choose.
+    unasked = {"project_name", "description", "version", "device"}
+    assert sorted(asked) == sorted(set(questions) - unasked)
     assert "author_name" in asked
     assert result.answers["author_name"] == "Asked Author"
     assert result.answers["description"] == "Given."
     assert read_pyproject(result.project_dir)["authors"] == [
         {"name": "Asked Author", "email": "you@example.com"}
     ]
+
+
+def test_device_is_asked_once_pytorch_is_chosen(tmp_path: Path) -> None:
+    asked: list[str] = []
+
+    def ask(question: Question) -> str:
+        asked.append(question.key)
+        return {"model_framework": "pytorch", "device": "auto"}.get(question.key, question.default)
+
+    result = new_project("Iris Service", output_dir=tmp_path, ask=ask)
+
+    assert asked.index("model_framework") < asked.index("device")
+    assert result.answers["device"] == "auto"
+    assert result.answers["model_file"] == "model.pt"
+    config = (result.project_dir / "app/config.py").read_text(encoding="utf-8")
+    assert 'default="auto"' in config
+
+
+@pytest.mark.parametrize(
+    ("framework", "model_file"),
+    [
+        ("sklearn", "model.joblib"),
+        ("onnx", "model.onnx"),
+        ("pytorch", "model.pt"),
+        ("custom", "model.json"),
+    ],
+)
+def test_model_file_follows_the_framework(tmp_path: Path, framework: str, model_file: str) -> None:
+    result = new_project(
+        "Iris Service", output_dir=tmp_path, answers={"model_framework": framework}
+    )
+
+    config = (result.project_dir / "app/config.py").read_text(encoding="utf-8")
+    assert f'Path("models/{model_file}")' in config
+    assert f"/srv/models/{model_file}" in (result.project_dir / "Dockerfile").read_text()
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"device": "cuda"},
+        {"device": "auto", "model_framework": "onnx"},
+        {"kubernetes": "yes", "docker": "no"},
+    ],
+)
+def test_answers_that_make_no_sense_together_are_rejected_before_writing(
+    tmp_path: Path, answers: dict[str, str]
+) -> None:
+    with pytest.raises(InvalidAnswerError, match=r"needs .* set "):
+        new_project("Iris Service", output_dir=tmp_path, answers=answers)
+
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_ask_receives_questions_with_prompts_defaults_and_choices(tmp_path: Path) -> None:

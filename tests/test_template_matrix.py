@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,11 @@ import yaml
 from support import TOOLS, run
 
 from fastml_scaffold import new_project
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 has no tomllib
+    tomllib = pytest.importorskip("tomli")
 
 pytestmark = pytest.mark.template
 
@@ -46,7 +53,45 @@ COMBINATIONS = {
         "metrics": "yes",
         "json_logging": "yes",
     },
+    "onnx-github-k8s-metrics": {
+        "model_framework": "onnx",
+        "python_version": "3.12",
+        "ci": "github",
+        "kubernetes": "yes",
+        "metrics": "yes",
+    },
+    "pytorch-cpu-gitlab": {
+        "model_framework": "pytorch",
+        "device": "cpu",
+        "ci": "gitlab",
+        "json_logging": "yes",
+    },
+    "pytorch-auto-no-docker": {
+        "model_framework": "pytorch",
+        "device": "auto",
+        "python_version": "3.10",
+        "docker": "no",
+        "ci": "none",
+        "metrics": "yes",
+    },
+    "pytorch-cuda-github-k8s": {
+        "model_framework": "pytorch",
+        "device": "cuda",
+        "python_version": "3.13",
+        "ci": "github",
+        "kubernetes": "yes",
+        "license": "BSD-3-Clause",
+    },
 }
+# PyTorch combinations take a minute or more each (torch's install and mypy over its
+# stubs): `pytest -m "not slow"` leaves them out of a quick run; `make test` and CI run them.
+SLOW = {
+    name for name, answers in COMBINATIONS.items() if answers.get("model_framework") == "pytorch"
+}
+# The one library that serves each framework's model (custom needs none).
+SERVING_LIBRARY = {"sklearn": "scikit-learn", "onnx": "onnxruntime", "pytorch": "torch"}
+# This machine holds a CPU build of this torch; a range would fetch the CUDA build from PyPI.
+TORCH_CPU_BUILD = "torch==2.13.0"
 LICENSE_HEADINGS = {
     "MIT": "MIT License",
     "Apache-2.0": "Apache License",
@@ -56,7 +101,13 @@ LICENSE_HEADINGS = {
 MANIFESTS = ("configmap.yaml", "deployment.yaml", "service.yaml", "hpa.yaml")
 
 
-@pytest.fixture(scope="module", params=sorted(COMBINATIONS))
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(name, marks=[pytest.mark.slow] if name in SLOW else [])
+        for name in sorted(COMBINATIONS)
+    ],
+)
 def combination(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     answers = COMBINATIONS[request.param]
     output = tmp_path_factory.mktemp(request.param)
@@ -77,12 +128,33 @@ def test_files_follow_the_options(combination: Path) -> None:
     assert (combination / "k8s").exists() == (answers["kubernetes"] == "yes")
     assert (combination / "app/metrics.py").exists() == (answers["metrics"] == "yes")
     assert (combination / "app/log.py").exists() == (answers["json_logging"] == "yes")
-    uses_sklearn = '"scikit-learn>=' in (combination / "pyproject.toml").read_text()
-    assert uses_sklearn == (answers["model_framework"] == "sklearn")
+    assert _runtime_libraries(combination) & set(SERVING_LIBRARY.values()) == (
+        {SERVING_LIBRARY[answers["model_framework"]]}
+        if answers["model_framework"] in SERVING_LIBRARY
+        else set()
+    )
+    config = (combination / "app/config.py").read_text()
+    assert ("device: Literal" in config) == (answers["model_framework"] == "pytorch")
     assert LICENSE_HEADINGS[answers["license"]] in (combination / "LICENSE").read_text()
     if answers["docker"] == "yes":
         dockerfile = (combination / "Dockerfile").read_text()
         assert f"ARG PYTHON_VERSION={answers['python_version']}" in dockerfile
+        assert f"/srv/models/{answers['model_file']}" in dockerfile
+        assert ("ARG TORCH_INDEX_URL" in dockerfile) == (answers["model_framework"] == "pytorch")
+        cuda_base = "ARG BASE_IMAGE=nvidia/cuda:" in dockerfile
+        assert cuda_base == (answers["device"] == "cuda")
+    if answers["kubernetes"] == "yes":
+        deployment = (combination / "k8s/deployment.yaml").read_text()
+        assert ("nvidia.com/gpu" in deployment) == (answers["device"] == "cuda")
+
+
+def _runtime_libraries(project: Path) -> set[str]:
+    """The distribution names the server itself depends on (extras left out)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    return {
+        re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0]
+        for spec in pyproject["project"]["dependencies"]
+    }
 
 
 def test_validators_are_clean(combination: Path) -> None:
@@ -109,6 +181,9 @@ def test_installs_lints_clean_and_passes_its_own_tests(
     combination: Path, project_python: Path
 ) -> None:
     bindir = project_python.parent
+    if _answers(combination)["model_framework"] == "pytorch":
+        # As the project's README says: the CPU build of torch first, then the project.
+        run([project_python, "-m", "pip", "install", "--quiet", TORCH_CPU_BUILD], cwd=combination)
     run([project_python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=combination)
 
     run([bindir / "ruff", "check", "--no-cache", "."], cwd=combination)

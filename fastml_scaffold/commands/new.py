@@ -13,11 +13,12 @@ from fastml_scaffold import __version__
 from fastml_scaffold.answers import (
     check_answers,
     check_combinations,
+    is_relevant,
     read_config_file,
     save_project_answers,
 )
 from fastml_scaffold.errors import FastmlError, TargetExistsError, TemplateError
-from fastml_scaffold.naming import ProjectNames, derive_names
+from fastml_scaffold.naming import MODEL_FILES, ProjectNames, derive_names
 from fastml_scaffold.plan import Action, FileChange, compare_trees, refuse_conflicts
 from fastml_scaffold.templates import Question, TemplateSpec, load_template
 
@@ -100,13 +101,17 @@ def _resolve_answers(
             resolved[key] = names.display_name
         elif key in given:
             resolved[key] = given[key]
-        elif ask is not None:
+        elif ask is not None and is_relevant(key, resolved):
             resolved[key] = ask(question)
         else:
             resolved[key] = question.default
     check_answers(spec, {k: v for k, v in resolved.items() if k != "project_name"}, source="answer")
     check_combinations(resolved)
-    resolved.update(project_slug=names.slug, env_prefix=names.env_prefix)
+    resolved.update(
+        project_slug=names.slug,
+        env_prefix=names.env_prefix,
+        model_file=MODEL_FILES[resolved["model_framework"]],
+    )
     return resolved
 
 

@@ -29,8 +29,14 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     model_path: Path = Field(
-        default=Path("models/model.{% if cookiecutter.model_framework == 'custom' %}json{% else %}joblib{% endif %}"), description="File written by python -m app.train."
+        default=Path("models/{{ cookiecutter.model_file }}"), description="File written by python -m app.train."
     )
+{%- if cookiecutter.model_framework == 'pytorch' %}
+    device: Literal["cpu", "cuda", "auto"] = Field(
+        default="{{ cookiecutter.device }}",
+        description="Where the network runs: cpu, cuda (fail without a GPU) or auto.",
+    )
+{%- endif %}
     max_batch_size: int = Field(
         default=256, ge=1, description="Most instances one /predict request may carry."
     )

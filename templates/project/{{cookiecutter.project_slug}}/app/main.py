@@ -49,7 +49,7 @@ def _load_model(app: FastAPI, settings: Settings) -> None:
     started = time.perf_counter()
 {%- endif %}
     try:
-        app.state.model = IrisModel.load(settings.model_path)
+        app.state.model = IrisModel.load(settings.model_path{% if cookiecutter.model_framework == 'pytorch' %}, settings.device{% endif %})
 {%- if cookiecutter.metrics == 'yes' %}
         metrics.MODEL_LOAD_SECONDS.set(time.perf_counter() - started)
 {%- endif %}

@@ -13,7 +13,7 @@ from app.train import train
 
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("models") / "model.joblib"
+    path = tmp_path_factory.mktemp("models") / "{{ cookiecutter.model_file }}"
     train(path)
     return path
 
@@ -23,6 +23,10 @@ def use_settings() -> Iterator[Callable[..., Settings]]:
     """Run the app with settings of the test's choosing (start-up included)."""
 
     def apply(**values: object) -> Settings:
+{%- if cookiecutter.model_framework == 'pytorch' %}
+        # auto: the GPU where there is one, the CPU elsewhere, so the tests run anywhere.
+        values.setdefault("device", "auto")
+{%- endif %}
         settings = Settings(**values)  # type: ignore[arg-type]
         app.dependency_overrides[get_settings] = lambda: settings
         return settings

@@ -36,7 +36,7 @@ def test_readyz_is_503_before_start_up() -> None:
 def test_readyz_says_how_to_create_a_missing_model(
     tmp_path: Path, use_settings: Callable[..., Settings]
 ) -> None:
-    use_settings(model_path=tmp_path / "missing.joblib")
+    use_settings(model_path=tmp_path / "missing-{{ cookiecutter.model_file }}")
     with TestClient(app) as client:
         readiness = client.get("/readyz")
         liveness = client.get("/livez")

@@ -71,7 +71,7 @@ def test_limits_the_batch_size(model_path: Path, use_settings: Callable[..., Set
 
 
 def test_answers_503_without_a_model(tmp_path: Path, use_settings: Callable[..., Settings]) -> None:
-    use_settings(model_path=tmp_path / "missing.joblib")
+    use_settings(model_path=tmp_path / "missing-{{ cookiecutter.model_file }}")
     with TestClient(app) as client:
         response = client.post("/predict", json={"instances": [SETOSA]})
 

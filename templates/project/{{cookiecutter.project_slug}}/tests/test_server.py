@@ -32,6 +32,9 @@ def server_url(model_path: Path) -> Iterator[str]:
         f"{PREFIX}PORT": str(port),
         f"{PREFIX}MODEL_PATH": str(model_path),
         f"{PREFIX}LOG_LEVEL": "warning",
+{%- if cookiecutter.model_framework == 'pytorch' %}
+        f"{PREFIX}DEVICE": "auto",  # the GPU where there is one, so the tests run anywhere
+{%- endif %}
     }
     process = subprocess.Popen([sys.executable, "-m", "app"], env=env)
     url = f"http://127.0.0.1:{port}"

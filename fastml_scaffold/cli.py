@@ -20,10 +20,12 @@ from fastml_scaffold import __version__
 app = typer.Typer(
     name="fastml",
     help="Bootstrap production-grade FastAPI services for machine-learning models.\n\n"
-    'Example: fastml new "Iris Service"',
+    '\b\nExample:\n  fastml new "Iris Service"',
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="markdown",  # docstrings wrap as paragraphs in --help
+    # Plain Click help: Typer's Rich help imports Rich's Markdown and traceback modules,
+    # which doubled the start-up time of `fastml --help` (bench/cli_startup.py).
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,  # a bug's traceback stays plain and complete
 )
 
@@ -45,7 +47,9 @@ def main_options(
 ) -> None:
     """Bootstrap production-grade FastAPI services for machine-learning models.
 
-    Example: fastml new "Iris Service"
+    \b
+    Example:
+      fastml new "Iris Service"
     """
 
 
@@ -108,16 +112,21 @@ def new_command(
     set_answers: Annotated[
         list[str] | None,
         typer.Option(
-            "--set", help="Answer one question, e.g. --set author_name='Ada Lovelace'. Repeatable."
+            "--set",
+            metavar="KEY=VALUE",
+            help="Answer one question, e.g. --set author_name='Ada Lovelace'. Repeatable.",
         ),
     ] = None,
 ) -> None:
     """Create a FastAPI serving project for an ML model.
 
-    The project serves a scikit-learn iris classifier out of the box: train it, test it,
-    run it, build its image.  Prompts for the template's questions when run in a terminal.
+    The project serves an iris classifier out of the box (scikit-learn, ONNX Runtime,
+    PyTorch, or a rule of your own): train it, test it, run it, build its image.  Prompts
+    for the template's questions when run in a terminal.
 
-    Example: fastml new "Iris Service" --no-input --set author_name="Ada Lovelace"
+    \b
+    Example:
+      fastml new "Iris Service" --no-input --set author_name="Ada Lovelace"
     """
     from fastml_scaffold import output
     from fastml_scaffold.answers import parse_set_options
@@ -197,8 +206,11 @@ def add_endpoint_command(
     Each endpoint gets its module, its schemas and a test module that passes as generated.
     Every collision is checked before anything is written; running it twice changes nothing.
 
-    Examples: fastml add-endpoint score --method GET; fastml add-endpoint items --crud;
-    fastml add-endpoint telemetry --udp --port 9999
+    \b
+    Examples:
+      fastml add-endpoint score --method GET
+      fastml add-endpoint items --crud
+      fastml add-endpoint telemetry --udp --port 9999
     """
     from fastml_scaffold import output
     from fastml_scaffold.commands.add_endpoint import add_endpoint
@@ -241,7 +253,9 @@ def remove_endpoint_command(
 ) -> None:
     """Undo add-endpoint: remove the endpoint's files and its lines in app/main.py.
 
-    Example: fastml remove-endpoint score --dry-run
+    \b
+    Example:
+      fastml remove-endpoint score --dry-run
     """
     from fastml_scaffold import output
     from fastml_scaffold.commands.remove_endpoint import remove_endpoint

@@ -56,7 +56,7 @@ def test_no_arguments_shows_the_help(runner: CliRunner) -> None:
 def test_new_help_shows_the_options_and_an_example(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "200")  # Rich wraps help to the terminal's width
+    monkeypatch.setenv("COLUMNS", "200")  # help wraps to the terminal's width
 
     result = invoke(runner, "new", "--help")
 
@@ -64,7 +64,7 @@ def test_new_help_shows_the_options_and_an_example(
     for option in ("--output-dir", "-o", "--no-input", "--force", "--dry-run", "--config-file"):
         assert option in result.stdout
     assert "--set" in result.stdout
-    assert 'Example: fastml new "Iris Service"' in result.stdout
+    assert 'fastml new "Iris Service" --no-input' in result.stdout
 
 
 # fastml new

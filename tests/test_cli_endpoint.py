@@ -296,7 +296,7 @@ def test_remove_endpoint_never_added_is_one_error_line(runner: CliRunner, root: 
 def test_help_shows_examples(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, command: str, examples: list[str]
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "200")  # Rich wraps help to the terminal's width
+    monkeypatch.setenv("COLUMNS", "200")  # help wraps to the terminal's width
 
     result = invoke(runner, command, "--help")
 

@@ -4,8 +4,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BatchingSettings(BaseModel):
+    """Micro-batching of /predict (see app/inference.py): BATCHING__ENABLED=true and so on."""
+
+    enabled: bool = Field(default=False, description="Predict concurrent requests together.")
+    max_batch_size: int = Field(default=64, ge=1, description="Most rows in one model call.")
+    max_wait_ms: float = Field(
+        default=2.0, ge=0, le=1000, description="Longest wait for more requests to join a batch."
+    )
+    max_queue: int = Field(
+        default=1024, ge=1, description="Requests that may wait; more are answered 503."
+    )
 
 
 class Settings(BaseSettings):
@@ -15,6 +28,7 @@ class Settings(BaseSettings):
         env_prefix="{{ cookiecutter.env_prefix }}",
         env_file=".env",
         extra="ignore",
+        env_nested_delimiter="__",  # BATCHING__ENABLED sets batching.enabled
         protected_namespaces=(),  # allow "model_path": it names the ML model, not pydantic's
     )
 
@@ -40,6 +54,18 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(
         default=256, ge=1, description="Most instances one /predict request may carry."
     )
+    max_request_bytes: int = Field(
+        default=1_048_576, ge=1, description="Largest request body; larger ones get 413."
+    )
+    inference_timeout_s: float = Field(
+        default=10.0, gt=0, description="Longest a prediction may take; slower ones get 504."
+    )
+    inference_threads: int = Field(
+        default=1,
+        ge=1,
+        description="Predictions run at once, each in a worker thread; more contend for the GIL.",
+    )
+    batching: BatchingSettings = BatchingSettings()
 
 
 @lru_cache

@@ -1,14 +1,19 @@
-"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+"""Dependencies shared by the routers, as ``Annotated`` aliases.
+
+Each is ``async def`` although none awaits: FastAPI runs a plain ``def`` dependency in a
+worker thread, a hop that costs more than the dependency itself on every request.
+"""
 
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
 from app.config import Settings, get_settings
+from app.inference import Predictor
 from app.model import IrisModel
 
 
-def get_model(request: Request) -> IrisModel:
+async def get_model(request: Request) -> IrisModel:
     """The model loaded at start-up; 503 while there is none."""
     model: IrisModel | None = getattr(request.app.state, "model", None)
     if model is None:
@@ -18,4 +23,21 @@ def get_model(request: Request) -> IrisModel:
 
 
 ModelDep = Annotated[IrisModel, Depends(get_model)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_predictor(request: Request, model: ModelDep) -> Predictor:
+    """How /predict reaches the model (see app/inference.py); 503 while there is no model."""
+    predictor: Predictor = request.app.state.predictor
+    return predictor
+
+
+PredictorDep = Annotated[Predictor, Depends(get_predictor)]
+
+
+async def current_settings(request: Request) -> Settings:
+    """The settings the app started with (tests choose them by overriding get_settings)."""
+    settings: Settings | None = getattr(request.app.state, "settings", None)
+    return settings if settings is not None else get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(current_settings)]

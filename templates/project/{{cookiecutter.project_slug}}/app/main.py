@@ -5,12 +5,15 @@ import logging
 import time
 {%- endif %}
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
 from app import SUMMARY, __version__{% if cookiecutter.metrics == 'yes' %}, metrics{% endif %}
 from app.config import Settings, get_settings
+from app.inference import MicroBatcher, Predictor, ThreadPredictor
+from app.limits import BodySizeLimitMiddleware
 {%- if cookiecutter.json_logging == 'yes' %}
 from app.log import RequestIdMiddleware
 {%- endif %}
@@ -68,15 +71,51 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     Background services (such as UDP listeners) enter ``services`` and are stopped, in
     reverse order, when the server shuts down.
     """
-    _load_model(app, _settings(app))
+    settings = _settings(app)
+    app.state.settings = settings
+    _load_model(app, settings)
     async with AsyncExitStack() as services:
         services.callback(_unload_model, app)  # runs last, once every service has stopped
+        app.state.predictor = await services.enter_async_context(
+            _predictor(app.state.model, settings)
+        )
         # The service registry: one `await services.enter_async_context(...)` line each.
         yield
 
 
+@asynccontextmanager
+async def _predictor(
+    model: IrisModel | None, settings: Settings
+) -> AsyncIterator[Predictor | None]:
+    """Straight to a worker thread, or through the micro-batcher while it runs."""
+    if model is None:
+        yield None
+        return
+    threads = settings.inference_threads
+    executor = ThreadPoolExecutor(threads, thread_name_prefix="inference")
+    try:
+        if not settings.batching.enabled:
+            yield ThreadPredictor(model, executor)
+            return
+        batching = settings.batching
+        batcher = MicroBatcher(
+            model,
+            max_batch_size=batching.max_batch_size,
+            max_wait_ms=batching.max_wait_ms,
+            max_queue=batching.max_queue,
+            executor=executor,
+            workers=threads,
+        )
+        async with batcher.running():
+            yield batcher
+    finally:
+        # Shutdown does not wait for a prediction that outlived its request's timeout.
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
 def _unload_model(app: FastAPI) -> None:
     app.state.model = None
+    app.state.predictor = None
 
 
 def create_app() -> FastAPI:
@@ -87,6 +126,7 @@ def create_app() -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
+    app.add_middleware(BodySizeLimitMiddleware)
 {%- if cookiecutter.metrics == 'yes' %}
     app.add_middleware(metrics.MetricsMiddleware)
 {%- endif %}

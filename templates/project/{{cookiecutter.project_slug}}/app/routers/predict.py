@@ -1,12 +1,14 @@
 """POST /predict: classify a batch of flowers."""
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.concurrency import run_in_threadpool
+import asyncio
+
+from fastapi import APIRouter, HTTPException, Response, status
 
 {% if cookiecutter.metrics == 'yes' -%}
 from app import metrics
 {% endif -%}
-from app.deps import ModelDep, SettingsDep
+from app.deps import ModelDep, PredictorDep, SettingsDep
+from app.inference import OverloadedError
 from app.schemas import ErrorMessage, Prediction, PredictRequest, PredictResponse
 
 router = APIRouter(prefix="/predict", tags=["predict"])
@@ -14,16 +16,24 @@ router = APIRouter(prefix="/predict", tags=["predict"])
 
 @router.post(
     "",
+    response_model=PredictResponse,
     summary="Predict the species of each flower",
     responses={
         422: {"description": "Invalid instances, or too many of them."},
+        413: {"model": ErrorMessage, "description": "The body is larger than MAX_REQUEST_BYTES."},
         status.HTTP_503_SERVICE_UNAVAILABLE: {
             "model": ErrorMessage,
-            "description": "No model loaded.",
+            "description": "No model loaded, or the batching queue is full (see Retry-After).",
+        },
+        status.HTTP_504_GATEWAY_TIMEOUT: {
+            "model": ErrorMessage,
+            "description": "The prediction took longer than INFERENCE_TIMEOUT_S.",
         },
     },
 )
-async def predict(body: PredictRequest, model: ModelDep, settings: SettingsDep) -> PredictResponse:
+async def predict(
+    body: PredictRequest, model: ModelDep, predictor: PredictorDep, settings: SettingsDep
+) -> Response:
     """Returns one prediction per instance, in the order they were sent."""
     if len(body.instances) > settings.max_batch_size:
         raise HTTPException(
@@ -35,15 +45,26 @@ async def predict(body: PredictRequest, model: ModelDep, settings: SettingsDep) 
         [item.sepal_length, item.sepal_width, item.petal_length, item.petal_width]
         for item in body.instances
     ]
-    # predict is CPU-bound: run it in a worker thread so the event loop keeps answering
-    # /livez and /readyz meanwhile.  A thread rather than a process, because the model is
-    # shared without copying and NumPy releases the GIL in its heavy loops.
-    results = await run_in_threadpool(model.predict, rows)
+    # Off the event loop, in a worker thread, alone or in a micro-batch: app/inference.py.
+    try:
+        results = await asyncio.wait_for(predictor.submit(rows), settings.inference_timeout_s)
+    except asyncio.TimeoutError:  # not TimeoutError: Python 3.10 tells the two apart
+        raise HTTPException(
+            status.HTTP_504_GATEWAY_TIMEOUT,
+            detail=f"The prediction took longer than {settings.inference_timeout_s:g} s.",
+        ) from None
+    except OverloadedError as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc), headers={"Retry-After": "1"}
+        ) from None
 {%- if cookiecutter.metrics == 'yes' %}
     for result in results:
         metrics.PREDICTIONS.labels(result.label).inc()
 {%- endif %}
-    return PredictResponse(
+    answer = PredictResponse(
         predictions=[Prediction(label=r.label, probabilities=r.probabilities) for r in results],
         model_version=model.version,
     )
+    # Serialised by pydantic-core in one step: returning the model would have FastAPI
+    # validate it again and encode it twice (to a dict, then to JSON).
+    return Response(answer.model_dump_json(), media_type="application/json")

@@ -1,0 +1,294 @@
+"""Serving: a generated project under wrk, against a bare FastAPI endpoint (the ceiling).
+
+    python bench/serving.py [--duration S] [--repeat N] [--project DIR --python PY]
+
+Without ``--project`` it generates the default project in a temporary folder, installs it
+into a virtualenv of its own and trains its model (about a minute).  Both servers run with
+the same uvicorn settings: one worker, uvloop and httptools (``uvicorn[standard]``), on
+loopback.  Needs wrk (Debian: ``apt-get install wrk``; ``make bench`` installs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from _common import print_table, verdict
+
+from fastml_scaffold import new_project
+
+PREFIX = "IRIS_SERVICE_"
+FLOWER = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+BARE_APP = """
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root() -> dict[str, bool]:
+    return {"ok": True}
+"""
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[{body}]]
+"""
+# wrk's own threads and connections: two threads for two cores, as the issue measured.
+THREADS, CONNECTIONS = 2, 16
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--repeat", type=int, default=3, help="wrk runs per figure (median)")
+    parser.add_argument("--project", type=Path, help="a generated project, installed and trained")
+    parser.add_argument("--python", type=Path, help="the Python of --project's virtualenv")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench/serving.py needs wrk: apt-get install wrk (or make bench).")
+
+    with tempfile.TemporaryDirectory(prefix="fastml-serving-") as scratch:
+        work = Path(scratch)
+        if args.project and args.python:
+            project, python = args.project.resolve(), args.python.absolute()
+        else:
+            project, python = _prepare_project(work)
+        bench = Bench(project, python, work, args.duration, args.repeat)
+        bench.run()
+
+
+def _prepare_project(work: Path) -> tuple[Path, Path]:
+    print("Generating, installing and training the default project...", flush=True)
+    project = new_project("Iris Service", output_dir=work).project_dir
+    subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
+    python = work / "venv" / "bin" / "python"
+    _quiet([python, "-m", "pip", "install", "--quiet", "."], cwd=project)
+    _quiet([python, "-m", "app.train"], cwd=project)
+    return project, python
+
+
+class Bench:
+    def __init__(self, project: Path, python: Path, work: Path, duration: int, repeat: int):
+        self.project, self.python, self.work = project, python, work
+        self.duration, self.repeat = duration, repeat
+        (work / "bare.py").write_text(BARE_APP)
+
+    def run(self) -> None:
+        one = self._post_script("one", [FLOWER])
+        many = self._post_script("many", [FLOWER] * 64)
+        figures: dict[str, Run] = {}
+        with self._server("bare") as url:
+            figures["ceiling"] = self._wrk(f"{url}/")
+        with self._server("app") as url:
+            figures["livez"] = self._wrk(f"{url}/livez")
+            figures["predict1"] = self._wrk(f"{url}/predict", script=one)
+            figures["predict64"] = self._wrk(f"{url}/predict", script=many)
+            figures["off32"] = self._wrk(f"{url}/predict", script=one, connections=32)
+            figures["livez_idle"] = self._wrk(f"{url}/livez", connections=1, threads=1)
+            figures["livez_loaded"] = self._livez_under_load(url, one)
+        with self._server("app", {f"{PREFIX}BATCHING__ENABLED": "true"}) as url:
+            figures["on32"] = self._wrk(f"{url}/predict", script=one, connections=32)
+        self._report(figures)
+
+    # -- measurements -------------------------------------------------------------------
+
+    def _wrk(
+        self,
+        url: str,
+        *,
+        script: Path | None = None,
+        connections: int = CONNECTIONS,
+        threads: int = THREADS,
+    ) -> Run:
+        runs = [self._wrk_once(url, script, connections, threads) for _ in range(self.repeat)]
+        return Run.median(runs)
+
+    def _wrk_once(self, url: str, script: Path | None, connections: int, threads: int) -> Run:
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{self.duration}s", "--latency"]
+        if script is not None:
+            command += ["-s", str(script)]
+        output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+        return Run.parse(output)
+
+    def _livez_under_load(self, url: str, one: Path) -> Run:
+        """/livez from one client while 32 others keep /predict saturated."""
+        runs = []
+        for _ in range(self.repeat):
+            load = subprocess.Popen(
+                ["wrk", "-t1", "-c32", f"-d{self.duration + 2}s", "-s", str(one), f"{url}/predict"],
+                stdout=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(1)  # let the load build up first
+                runs.append(self._wrk_once(f"{url}/livez", None, 1, 1))
+            finally:
+                load.wait()
+        return Run.median(runs)
+
+    # -- servers ------------------------------------------------------------------------
+
+    @contextmanager
+    def _server(self, which: str, env: dict[str, str] | None = None) -> Iterator[str]:
+        port = _free_port()
+        base = {**os.environ, **(env or {})}
+        if which == "bare":
+            command = [
+                str(self.python),
+                "-m",
+                "uvicorn",
+                "bare:app",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ]
+            cwd = self.work
+        else:
+            base.update(
+                {
+                    f"{PREFIX}HOST": "127.0.0.1",
+                    f"{PREFIX}PORT": str(port),
+                    f"{PREFIX}LOG_LEVEL": "warning",
+                }
+            )
+            command, cwd = [str(self.python), "-m", "app"], self.project
+        process = subprocess.Popen(command, cwd=cwd, env=base)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url + ("/" if which == "bare" else "/readyz"), process)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+    def _post_script(self, name: str, instances: list[dict[str, float]]) -> Path:
+        path = self.work / f"{name}.lua"
+        path.write_text(POST_SCRIPT.format(body=json.dumps({"instances": instances})))
+        return path
+
+    # -- report -------------------------------------------------------------------------
+
+    def _report(self, f: dict[str, Run]) -> None:
+        ceiling = f["ceiling"].rps
+        rows = [
+            ["bare FastAPI GET / (ceiling)", f"{ceiling:,.0f} req/s", "1.00x", ""],
+            ["GET /livez", f"{f['livez'].rps:,.0f} req/s", _x(f["livez"].rps / ceiling), ""],
+            [
+                "POST /predict, 1 instance",
+                f"{f['predict1'].rps:,.0f} req/s",
+                _x(f["predict1"].rps / ceiling),
+                verdict(f["predict1"].rps / ceiling, at_least=0.5),
+            ],
+        ]
+        rows1, rows64 = f["predict1"].rps, f["predict64"].rps * 64
+        rows.append(
+            [
+                "POST /predict, 64 instances",
+                f"{rows64:,.0f} rows/s",
+                _x(rows64 / rows1) + " of 1-instance rows/s",
+                verdict(rows64 / rows1, at_least=20),
+            ]
+        )
+        rows.append(["32 clients, batching off", f"{f['off32'].rps:,.0f} req/s", "1.00x", ""])
+        rows.append(
+            [
+                "32 clients, batching on",
+                f"{f['on32'].rps:,.0f} req/s",
+                _x(f["on32"].rps / f["off32"].rps) + " of off",
+                verdict(f["on32"].rps / f["off32"].rps, at_least=2),
+            ]
+        )
+        idle, loaded = f["livez_idle"].p99_ms, f["livez_loaded"].p99_ms
+        rows.append(["/livez p99, idle", f"{idle:.2f} ms", "1.00x", ""])
+        rows.append(
+            [
+                "/livez p99, /predict saturated",
+                f"{loaded:.2f} ms",
+                _x(loaded / idle) + " of idle",
+                verdict(loaded / idle, at_most=3),
+            ]
+        )
+        print_table(
+            f"Serving, wrk -t{THREADS} -c{CONNECTIONS} unless said, {self.duration} s runs, "
+            f"median of {self.repeat} (ratios measured in this run)",
+            ["what", "median", "ratio", "target"],
+            rows,
+        )
+
+
+class Run:
+    """One wrk run's requests per second and latency percentiles."""
+
+    def __init__(self, rps: float, p50_ms: float, p99_ms: float, errors: int) -> None:
+        self.rps, self.p50_ms, self.p99_ms, self.errors = rps, p50_ms, p99_ms, errors
+
+    @classmethod
+    def parse(cls, output: str) -> Run:
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+        percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
+        non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+        errors = int(non_2xx.group(1)) if non_2xx else 0
+        if errors:
+            print(f"warning: {errors} responses were not 2xx", file=sys.stderr)
+        return cls(rps, _ms(percentiles["50"]), _ms(percentiles["99"]), errors)
+
+    @classmethod
+    def median(cls, runs: list[Run]) -> Run:
+        return cls(
+            statistics.median(r.rps for r in runs),
+            statistics.median(r.p50_ms for r in runs),
+            statistics.median(r.p99_ms for r in runs),
+            sum(r.errors for r in runs),
+        )
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _x(ratio: float) -> str:
+    return f"{ratio:.2f}x"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"The server for {url} exited with code {process.returncode}.")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{url} did not answer within 60 s.")
+
+
+def _quiet(command: list[object], cwd: Path) -> None:
+    subprocess.run([str(part) for part in command], cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    main()

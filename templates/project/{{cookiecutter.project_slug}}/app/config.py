@@ -65,7 +65,19 @@ class Settings(BaseSettings):
         ge=1,
         description="Predictions run at once, each in a worker thread; more contend for the GIL.",
     )
+    max_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Requests processed at once (health checks skip the queue); the rest wait.",
+    )
     batching: BatchingSettings = BatchingSettings()
+
+    @property
+    def admitted_at_once(self) -> int:
+        """max_concurrency, raised when batching so that a whole batch can gather."""
+        if not self.batching.enabled:
+            return self.max_concurrency
+        return max(self.max_concurrency, self.batching.max_batch_size * self.inference_threads)
 
 
 @lru_cache

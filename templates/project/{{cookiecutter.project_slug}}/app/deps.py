@@ -4,7 +4,7 @@ Each is ``async def`` although none awaits: FastAPI runs a plain ``def`` depende
 worker thread, a hop that costs more than the dependency itself on every request.
 """
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import Depends, HTTPException, Request, status
 
@@ -25,13 +25,22 @@ async def get_model(request: Request) -> IrisModel:
 ModelDep = Annotated[IrisModel, Depends(get_model)]
 
 
-async def get_predictor(request: Request, model: ModelDep) -> Predictor:
-    """How /predict reaches the model (see app/inference.py); 503 while there is no model."""
-    predictor: Predictor = request.app.state.predictor
-    return predictor
+class Serving(NamedTuple):
+    """What /predict needs, fetched by one dependency: each one costs time per request."""
+
+    model: IrisModel
+    predictor: Predictor
+    settings: Settings
 
 
-PredictorDep = Annotated[Predictor, Depends(get_predictor)]
+async def get_serving(request: Request) -> Serving:
+    """The model, how to reach it (see app/inference.py) and the settings; 503 without a model."""
+    model = await get_model(request)
+    state = request.app.state
+    return Serving(model, state.predictor, state.settings)
+
+
+ServingDep = Annotated[Serving, Depends(get_serving)]
 
 
 async def current_settings(request: Request) -> Settings:

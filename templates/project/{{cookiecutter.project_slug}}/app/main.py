@@ -1,5 +1,6 @@
 """The FastAPI application: its lifespan (load the model once) and its routers."""
 
+import asyncio
 import logging
 {%- if cookiecutter.metrics == 'yes' %}
 import time
@@ -13,7 +14,7 @@ from fastapi import FastAPI
 from app import SUMMARY, __version__{% if cookiecutter.metrics == 'yes' %}, metrics{% endif %}
 from app.config import Settings, get_settings
 from app.inference import MicroBatcher, Predictor, ThreadPredictor
-from app.limits import BodySizeLimitMiddleware
+from app.limits import BodySizeLimitMiddleware, ConcurrencyLimitMiddleware
 {%- if cookiecutter.json_logging == 'yes' %}
 from app.log import RequestIdMiddleware
 {%- endif %}
@@ -73,6 +74,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     settings = _settings(app)
     app.state.settings = settings
+    app.state.admission = asyncio.Semaphore(settings.admitted_at_once)
     _load_model(app, settings)
     async with AsyncExitStack() as services:
         services.callback(_unload_model, app)  # runs last, once every service has stopped
@@ -127,6 +129,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(ConcurrencyLimitMiddleware)
 {%- if cookiecutter.metrics == 'yes' %}
     app.add_middleware(metrics.MetricsMiddleware)
 {%- endif %}

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 {% if cookiecutter.metrics == 'yes' -%}
 from app import metrics
 {% endif -%}
-from app.deps import ModelDep, PredictorDep, SettingsDep
+from app.deps import ServingDep
 from app.inference import OverloadedError
 from app.schemas import ErrorMessage, Prediction, PredictRequest, PredictResponse
 
@@ -31,10 +31,9 @@ router = APIRouter(prefix="/predict", tags=["predict"])
         },
     },
 )
-async def predict(
-    body: PredictRequest, model: ModelDep, predictor: PredictorDep, settings: SettingsDep
-) -> Response:
+async def predict(body: PredictRequest, serving: ServingDep) -> Response:
     """Returns one prediction per instance, in the order they were sent."""
+    model, predictor, settings = serving
     if len(body.instances) > settings.max_batch_size:
         raise HTTPException(
             422,  # Unprocessable Content, like every other invalid body

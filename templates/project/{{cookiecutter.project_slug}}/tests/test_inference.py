@@ -1,0 +1,149 @@
+"""Inference off the event loop, alone or micro-batched: same answers, isolated failures."""
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.inference import MicroBatcher, OverloadedError
+from app.main import app
+from app.model import IrisModel, Prediction
+from app.schemas import SETOSA, VIRGINICA
+
+VERSICOLOR = {"sepal_length": 6.0, "sepal_width": 2.7, "petal_length": 4.2, "petal_width": 1.3}
+FLOWERS = [SETOSA, VERSICOLOR, VIRGINICA]
+ROWS = [list(flower.values()) for flower in FLOWERS]
+
+
+def _batcher(model: IrisModel, executor: ThreadPoolExecutor, **limits: float) -> MicroBatcher:
+    options = {"max_batch_size": 64, "max_wait_ms": 20.0, "max_queue": 100, **limits}
+    return MicroBatcher(
+        model,
+        max_batch_size=int(options["max_batch_size"]),
+        max_wait_ms=options["max_wait_ms"],
+        max_queue=int(options["max_queue"]),
+        executor=executor,
+        workers=1,
+    )
+
+
+def test_batching_gives_the_same_answers_over_http(
+    model_path: Path, use_settings: Callable[..., Settings]
+) -> None:
+    answers = []
+    for enabled in (False, True):
+        use_settings(model_path=model_path, batching={"enabled": enabled})
+        with TestClient(app) as client:
+            response = client.post("/predict", json={"instances": FLOWERS})
+        assert response.status_code == 200
+        answers.append(response.json())
+
+    assert answers[0] == answers[1]
+
+
+def test_concurrent_requests_share_model_calls_and_get_their_own_rows(model_path: Path) -> None:
+    model = IrisModel.load(model_path)
+    requests = [[ROWS[i % 3]] * (1 + i % 4) for i in range(24)]
+
+    async def scenario() -> tuple[list[list[Prediction]], int]:
+        with ThreadPoolExecutor(1) as executor:
+            batcher = _batcher(model, executor)
+            async with batcher.running():
+                results = await asyncio.gather(*(batcher.submit(rows) for rows in requests))
+        return list(results), batcher.calls
+
+    results, calls = asyncio.run(scenario())
+
+    expected = [model.predict(rows) for rows in requests]
+    assert [[p.label for p in result] for result in results] == [
+        [p.label for p in result] for result in expected
+    ]
+    # The same numbers, to the last bits a matrix product of another shape may round.
+    for result, alone in zip(results, expected, strict=True):
+        for batched, single in zip(result, alone, strict=True):
+            assert batched.probabilities == pytest.approx(single.probabilities, rel=1e-6)
+    assert calls < len(requests)
+
+
+class _FailsOnNegative:
+    """A model that fails any call holding a negative value, as a bad input might."""
+
+    def __init__(self, model: IrisModel) -> None:
+        self.model = model
+
+    def predict(self, rows: Sequence[Sequence[float]]) -> list[Prediction]:
+        if any(value < 0 for row in rows for value in row):
+            raise ValueError("negative measurement")
+        return self.model.predict(rows)
+
+
+def test_a_failing_request_does_not_fail_the_others_in_its_batch(model_path: Path) -> None:
+    model = _FailsOnNegative(IrisModel.load(model_path))
+    bad = [[-1.0, 1.0, 1.0, 1.0]]
+
+    async def scenario() -> list[object]:
+        with ThreadPoolExecutor(1) as executor:
+            batcher = _batcher(model, executor)  # type: ignore[arg-type]
+            async with batcher.running():
+                futures = [
+                    batcher.submit([ROWS[0]]),
+                    batcher.submit(bad),
+                    batcher.submit([ROWS[2]]),
+                ]
+                return await asyncio.gather(*futures, return_exceptions=True)
+
+    good_first, failure, good_last = asyncio.run(scenario())
+
+    assert isinstance(failure, ValueError)
+    assert good_first == model.predict([ROWS[0]])
+    assert good_last == model.predict([ROWS[2]])
+
+
+def test_a_full_queue_refuses_more_requests(model_path: Path) -> None:
+    model = IrisModel.load(model_path)
+
+    async def scenario() -> None:
+        with ThreadPoolExecutor(1) as executor:
+            batcher = _batcher(model, executor, max_queue=2)
+            batcher.submit([ROWS[0]])  # nobody collects: running() was not entered
+            batcher.submit([ROWS[0]])
+            with pytest.raises(OverloadedError, match="2 requests are already waiting"):
+                batcher.submit([ROWS[0]])
+
+    asyncio.run(scenario())
+
+
+class _Overloaded:
+    def submit(self, rows: object) -> "asyncio.Future[list[Prediction]]":
+        raise OverloadedError("1024 requests are already waiting; retry shortly.")
+
+
+class _NeverAnswers:
+    def submit(self, rows: object) -> "asyncio.Future[list[Prediction]]":
+        return asyncio.get_running_loop().create_future()
+
+
+def test_overload_answers_503_with_retry_after(client: TestClient) -> None:
+    app.state.predictor = _Overloaded()
+
+    response = client.post("/predict", json={"instances": [SETOSA]})
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert "retry shortly" in response.json()["detail"]
+
+
+def test_slow_inference_answers_504(
+    model_path: Path, use_settings: Callable[..., Settings]
+) -> None:
+    use_settings(model_path=model_path, inference_timeout_s=0.05)
+    with TestClient(app) as client:
+        app.state.predictor = _NeverAnswers()
+        response = client.post("/predict", json={"instances": [SETOSA]})
+
+    assert response.status_code == 504
+    assert "longer than 0.05 s" in response.json()["detail"]

@@ -72,9 +72,9 @@ class _Pending:
 class MicroBatcher:
     """Queue concurrent requests and predict them together, each caller getting its own rows.
 
-    One worker per inference thread takes the first request waiting, add every request already
-    queued behind it, wait at most ``max_wait_ms`` for more, and predict them all in one
-    call, up to ``max_batch_size`` rows (a request is never split, so a larger one goes
+    One worker per inference thread takes the first request waiting, adds every request
+    already queued behind it, waits at most ``max_wait_ms`` for more, and predicts them all
+    in one call, up to ``max_batch_size`` rows (a request is never split, so a larger one goes
     alone).  Requests that arrive while the model is busy queue up and form the next batch:
     the busier the server, the larger its batches.  If a batch fails, its requests are
     predicted one by one, so one bad request never fails the others.
@@ -129,7 +129,10 @@ class MicroBatcher:
             await self._predict(await self._collect())
 
     async def _collect(self) -> list[_Pending]:
-        first, self._held_over = self._held_over or await self.queue.get(), None
+        if self._held_over is not None:
+            first, self._held_over = self._held_over, None
+        else:
+            first = await self.queue.get()
         batch, size = [first], len(first.rows)
         deadline = time.monotonic() + self.max_wait
         while size < self.max_batch_size:

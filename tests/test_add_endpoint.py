@@ -279,13 +279,15 @@ def test_udp_listener_enters_the_services_just_before_the_yield(root: Path) -> N
     assert not any("include_router(telemetry" in line for line in lines)
 
 
-def test_udp_listener_import_goes_between_config_and_model(root: Path) -> None:
+def test_udp_listener_import_takes_its_sorted_place_among_the_app_imports(root: Path) -> None:
     add_endpoint("telemetry", udp=True, port=9999, project=root)
 
     lines = main_lines(root)
     at = lines.index("from app.listeners import telemetry")
-    assert lines[at - 1].startswith("from app.config import ")
+    assert lines[at - 1].startswith("from app.limits import ")
     assert lines[at + 1].startswith("from app.model import ")
+    app_imports = [line for line in lines if line.startswith("from app.")]
+    assert app_imports == sorted(app_imports)
 
 
 def test_a_second_listener_joins_the_first_ones_import(root: Path) -> None:

@@ -87,11 +87,18 @@ def check_answers(spec: TemplateSpec, answers: Mapping[str, str], *, source: str
             raise InvalidAnswerError(f"{source}: {key}={value!r} must be {expected}.")
 
 
-# Answers that only make sense with another: (key, value, needed key, needed value, why).
-_REQUIRES = (
-    ("kubernetes", "yes", "docker", "yes", "the manifests deploy the Docker image"),
-    ("device", "cuda", "model_framework", "pytorch", "only the PyTorch model runs on a GPU"),
-    ("device", "auto", "model_framework", "pytorch", "only the PyTorch model runs on a GPU"),
+# Answers that only make sense with another: (key, value, needed key, needed values, why).
+_REQUIRES: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
+    ("kubernetes", "yes", "docker", ("yes",), "the manifests deploy the Docker image"),
+    ("device", "cuda", "model_framework", ("pytorch",), "only the PyTorch model runs on a GPU"),
+    ("device", "auto", "model_framework", ("pytorch",), "only the PyTorch model runs on a GPU"),
+    (
+        "device",
+        "cuda",
+        "python_version",
+        ("3.10", "3.11", "3.12"),
+        "its image builds on NVIDIA's CUDA image, whose Python is 3.12",
+    ),
 )
 # Questions that matter only after a given answer to another; otherwise nobody is asked
 # them and they keep their default.
@@ -100,11 +107,15 @@ _RELEVANT_WHEN = {"device": ("model_framework", "pytorch")}
 
 def check_combinations(answers: Mapping[str, str]) -> None:
     """Reject answers that make no sense together, saying which to change."""
-    for key, value, needed, needed_value, why in _REQUIRES:
-        if answers.get(key) == value and answers.get(needed) != needed_value:
+    for key, value, needed, needed_values, why in _REQUIRES:
+        if answers.get(key) == value and answers.get(needed) not in needed_values:
+            *others, nearest = needed_values
+            wanted = f"{needed}={nearest}"
+            if others:
+                wanted = f"{needed} {', '.join(others)} or {nearest}"
             raise InvalidAnswerError(
-                f"{key}={value} needs {needed}={needed_value}: {why}; "
-                f"set {needed}={needed_value} or drop {key}={value}."
+                f"{key}={value} needs {wanted}: {why}; "
+                f"set {needed}={nearest} or drop {key}={value}."
             )
 
 

@@ -6,18 +6,23 @@ module needs belong in that module.
 - ``isolated_home`` (autouse): HOME points into a temporary folder, so nothing a test runs
   (Cookiecutter writes replay files and reads ~/.cookiecutterrc) touches the real one.
 - ``chdir_tmp``: run the test with ``tmp_path`` as the current directory.
+- ``python_for`` (session): a virtualenv of a given Python version, one per version.
 - ``project`` and ``project_python`` (session): the default generated project, and a
-  virtualenv with it installed.  Other generated projects named "Iris Service" run in
-  that virtualenv too: run from their own folder, their ``app`` comes first on sys.path.
+  virtualenv of its Python with it installed.  Other generated projects named "Iris
+  Service" of that Python run in that virtualenv too: run from their own folder, their
+  ``app`` comes first on sys.path.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import make_venv, run
+from support import find_python, make_venv, run
 
 from fastml_scaffold import new_project
 
@@ -47,9 +52,31 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def project_python(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtualenv with the generated project installed, editable, with its dev extra."""
-    python = make_venv(tmp_path_factory.mktemp("project-venv") / "venv")
+def python_for(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """A virtualenv of Python ``version`` ("3.12"), made once per version, shared."""
+    made: dict[str, Path] = {}
+
+    def python_for(version: str) -> Path:
+        if version not in made:
+            folder = tmp_path_factory.mktemp(f"python{version}") / "venv"
+            interpreter = find_python(version)
+            if interpreter is not None:
+                made[version] = make_venv(folder, interpreter)
+            else:
+                # Still install and test the project, on this Python, rather than skip it.
+                warnings.warn(f"No Python {version} here: testing on this Python", stacklevel=1)
+                made[version] = make_venv(folder)
+                (folder / "pip.conf").write_text("[install]\nignore-requires-python = true\n")
+        return made[version]
+
+    return python_for
+
+
+@pytest.fixture(scope="session")
+def project_python(project: Path, python_for: Callable[[str], Path]) -> Path:
+    """A virtualenv of the project's Python with it installed, editable, with its dev extra."""
+    answers = json.loads((project / ".fastml.json").read_text())["answers"]
+    python = python_for(answers["python_version"])
     run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=project)
     return python
 

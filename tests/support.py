@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,37 @@ def run(args: list[str | Path], cwd: Path, timeout: float = 900) -> str:
     return process.stdout
 
 
-def make_venv(path: Path) -> Path:
-    venv.create(path, with_pip=True)
+def make_venv(path: Path, interpreter: str | Path = sys.executable) -> Path:
+    """A virtualenv of ``interpreter`` (this one by default) at ``path``; its python."""
+    subprocess.run([str(interpreter), "-m", "venv", str(path)], check=True)
     return path / "bin" / "python"
+
+
+def find_python(version: str) -> Path | None:
+    """An interpreter of Python ``version`` ("3.12"): this one, one on PATH, or pyenv's."""
+    if version == f"{sys.version_info.major}.{sys.version_info.minor}":
+        return Path(sys.executable)
+    candidates = [shutil.which(f"python{version}")]
+    for root in _pyenv_roots():
+        # pyenv's shims on PATH answer only for the versions made global: look behind them.
+        installed = sorted(root.glob(f"versions/{version}.*/bin/python{version}"))
+        candidates += reversed(installed)  # the newest patch release first
+    for candidate in candidates:
+        if candidate and _runs(candidate):
+            return Path(candidate)
+    return None
+
+
+def _pyenv_roots() -> list[Path]:
+    roots = [os.environ.get("PYENV_ROOT"), str(Path(pwd.getpwuid(os.getuid()).pw_dir, ".pyenv"))]
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        roots.append(str(Path(pyenv).resolve().parent.parent))
+    return [Path(root) for root in dict.fromkeys(roots) if root and Path(root).is_dir()]
+
+
+def _runs(interpreter: str | Path) -> bool:
+    return subprocess.run([str(interpreter), "-c", "pass"], capture_output=True).returncode == 0
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

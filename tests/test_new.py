@@ -307,6 +307,7 @@ def test_model_file_follows_the_framework(tmp_path: Path, framework: str, model_
         {"device": "cuda"},
         {"device": "auto", "model_framework": "onnx"},
         {"kubernetes": "yes", "docker": "no"},
+        {"model_framework": "pytorch", "device": "cuda", "python_version": "3.13"},
     ],
 )
 def test_answers_that_make_no_sense_together_are_rejected_before_writing(

@@ -2,9 +2,10 @@
 
 Each combination goes through the validators a careful team would run on it (hadolint,
 actionlint, kubernetes-validate, validate-pyproject, poetry check, bandit, ruff, mypy) and
-its own tests.  Every combination is installed into the one virtualenv of the default
-project, where most of its dependencies already are; run from its own folder, its own
-``app`` comes first on sys.path.
+its own tests.  Every combination is installed into the one virtualenv of its Python
+version, shared with the others of that version (the default project's included), where
+most of its dependencies already are; run from its own folder, its own ``app`` comes first
+on sys.path.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,10 +68,11 @@ COMBINATIONS = {
         "ci": "gitlab",
         "json_logging": "yes",
     },
+    # PyTorch combinations keep the default Python: this machine holds torch's CPU build
+    # for Python 3.11 only, and another Python would download its CUDA build.
     "pytorch-auto-no-docker": {
         "model_framework": "pytorch",
         "device": "auto",
-        "python_version": "3.10",
         "docker": "no",
         "ci": "none",
         "metrics": "yes",
@@ -77,7 +80,6 @@ COMBINATIONS = {
     "pytorch-cuda-github-k8s": {
         "model_framework": "pytorch",
         "device": "cuda",
-        "python_version": "3.13",
         "ci": "github",
         "kubernetes": "yes",
         "license": "BSD-3-Clause",
@@ -136,6 +138,11 @@ def test_files_follow_the_options(combination: Path) -> None:
     config = (combination / "app/config.py").read_text()
     assert ("device: Literal" in config) == (answers["model_framework"] == "pytorch")
     assert LICENSE_HEADINGS[answers["license"]] in (combination / "LICENSE").read_text()
+    pyproject = tomllib.loads((combination / "pyproject.toml").read_text())
+    version = answers["python_version"]
+    assert pyproject["project"]["requires-python"] == f">={version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == f"py{version.replace('.', '')}"
+    assert pyproject["tool"]["mypy"]["python_version"] == version
     if answers["docker"] == "yes":
         dockerfile = (combination / "Dockerfile").read_text()
         assert f"ARG PYTHON_VERSION={answers['python_version']}" in dockerfile
@@ -178,10 +185,12 @@ def test_validators_are_clean(combination: Path) -> None:
 
 
 def test_installs_lints_clean_and_passes_its_own_tests(
-    combination: Path, project_python: Path
+    combination: Path, python_for: Callable[[str], Path]
 ) -> None:
+    answers = _answers(combination)
+    project_python = python_for(answers["python_version"])
     bindir = project_python.parent
-    if _answers(combination)["model_framework"] == "pytorch":
+    if answers["model_framework"] == "pytorch":
         # As the project's README says: the CPU build of torch first, then the project.
         run([project_python, "-m", "pip", "install", "--quiet", TORCH_CPU_BUILD], cwd=combination)
     run([project_python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=combination)

@@ -47,7 +47,11 @@ async def predict(body: PredictRequest, serving: ServingDep) -> Response:
     # Off the event loop, in a worker thread, alone or in a micro-batch: app/inference.py.
     try:
         results = await asyncio.wait_for(predictor.submit(rows), settings.inference_timeout_s)
+{%- if cookiecutter.python_version == '3.10' %}
     except asyncio.TimeoutError:  # not TimeoutError: Python 3.10 tells the two apart
+{%- else %}
+    except TimeoutError:  # what asyncio.wait_for raises since Python 3.11
+{%- endif %}
         raise HTTPException(
             status.HTTP_504_GATEWAY_TIMEOUT,
             detail=f"The prediction took longer than {settings.inference_timeout_s:g} s.",

@@ -144,7 +144,11 @@ class MicroBatcher:
                     break
                 try:
                     item = await asyncio.wait_for(self.queue.get(), remaining)
+{%- if cookiecutter.python_version == '3.10' %}
                 except asyncio.TimeoutError:  # not TimeoutError: Python 3.10 tells them apart
+{%- else %}
+                except TimeoutError:
+{%- endif %}
                     break
             if size + len(item.rows) > self.max_batch_size:
                 self._held_over = item

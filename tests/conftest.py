@@ -15,7 +15,6 @@ module needs belong in that module.
 
 from __future__ import annotations
 
-import json
 import shutil
 import warnings
 from collections.abc import Callable
@@ -25,6 +24,7 @@ import pytest
 from support import find_python, make_venv, run
 
 from fastml_scaffold import new_project
+from fastml_scaffold.answers import load_project_answers
 
 
 @pytest.fixture(autouse=True)
@@ -75,8 +75,7 @@ def python_for(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path
 @pytest.fixture(scope="session")
 def project_python(project: Path, python_for: Callable[[str], Path]) -> Path:
     """A virtualenv of the project's Python with it installed, editable, with its dev extra."""
-    answers = json.loads((project / ".fastml.json").read_text())["answers"]
-    python = python_for(answers["python_version"])
+    python = python_for(load_project_answers(project)["answers"]["python_version"])
     run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=project)
     return python
 

@@ -10,7 +10,6 @@ on sys.path.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -22,6 +21,7 @@ import yaml
 from support import TOOLS, run
 
 from fastml_scaffold import new_project
+from fastml_scaffold.answers import load_project_answers
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -117,7 +117,7 @@ def combination(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 
 def _answers(project: Path) -> dict[str, str]:
-    answers: dict[str, str] = json.loads((project / ".fastml.json").read_text())["answers"]
+    answers: dict[str, str] = load_project_answers(project)["answers"]
     return answers
 
 

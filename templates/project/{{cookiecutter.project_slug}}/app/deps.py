@@ -15,32 +15,32 @@ from app.model import IrisModel
 
 async def get_model(request: Request) -> IrisModel:
     """The model loaded at start-up; 503 while there is none."""
-    model: IrisModel | None = getattr(request.app.state, "model", None)
-    if model is None:
-        reason = getattr(request.app.state, "model_error", None) or "The model is not loaded yet."
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=reason)
-    return model
+    return serving(request).model
 
 
 ModelDep = Annotated[IrisModel, Depends(get_model)]
 
 
 class Serving(NamedTuple):
-    """What /predict needs, fetched by one dependency: each one costs time per request."""
+    """What /predict needs: the model, how to reach it (see app/inference.py), the settings."""
 
     model: IrisModel
     predictor: Predictor
     settings: Settings
 
 
-async def get_serving(request: Request) -> Serving:
-    """The model, how to reach it (see app/inference.py) and the settings; 503 without a model."""
-    model = await get_model(request)
+def serving(request: Request) -> Serving:
+    """What /predict needs; 503 while there is no model.
+
+    A function that /predict calls, not a dependency: FastAPI's dependency solving costs
+    more than the lookup itself, on every request of the busiest route.
+    """
     state = request.app.state
+    model: IrisModel | None = getattr(state, "model", None)
+    if model is None:
+        reason = getattr(state, "model_error", None) or "The model is not loaded yet."
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=reason)
     return Serving(model, state.predictor, state.settings)
-
-
-ServingDep = Annotated[Serving, Depends(get_serving)]
 
 
 async def current_settings(request: Request) -> Settings:

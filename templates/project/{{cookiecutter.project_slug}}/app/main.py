@@ -6,14 +6,13 @@ import logging
 import time
 {%- endif %}
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, closing
 
 from fastapi import FastAPI
 
 from app import SUMMARY, __version__{% if cookiecutter.metrics == 'yes' %}, metrics{% endif %}
 from app.config import Settings, get_settings
-from app.inference import MicroBatcher, Predictor, ThreadPredictor
+from app.inference import Deadlines, InferenceThreads, MicroBatcher, Predictor, ThreadPredictor
 from app.limits import BodySizeLimitMiddleware, ConcurrencyLimitMiddleware
 {%- if cookiecutter.json_logging == 'yes' %}
 from app.log import RequestIdMiddleware
@@ -93,11 +92,10 @@ async def _predictor(
     if model is None:
         yield None
         return
-    threads = settings.inference_threads
-    executor = ThreadPoolExecutor(threads, thread_name_prefix="inference")
-    try:
+    deadlines = Deadlines(settings.inference_timeout_s)
+    with InferenceThreads(settings.inference_threads) as threads, closing(deadlines):
         if not settings.batching.enabled:
-            yield ThreadPredictor(model, executor)
+            yield ThreadPredictor(model, threads, deadlines)
             return
         batching = settings.batching
         batcher = MicroBatcher(
@@ -105,14 +103,11 @@ async def _predictor(
             max_batch_size=batching.max_batch_size,
             max_wait_ms=batching.max_wait_ms,
             max_queue=batching.max_queue,
-            executor=executor,
-            workers=threads,
+            threads=threads,
+            deadlines=deadlines,
         )
         async with batcher.running():
             yield batcher
-    finally:
-        # Shutdown does not wait for a prediction that outlived its request's timeout.
-        executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _unload_model(app: FastAPI) -> None:

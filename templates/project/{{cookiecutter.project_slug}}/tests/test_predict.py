@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import app
-from app.schemas import SETOSA, VIRGINICA
+from app.schemas import SETOSA, VIRGINICA, PredictResponse
 
 VERSICOLOR = {"sepal_length": 6.0, "sepal_width": 2.7, "petal_length": 4.2, "petal_width": 1.3}
 SPECIES = {"setosa", "versicolor", "virginica"}
@@ -19,6 +19,8 @@ def test_predicts_one_instance(client: TestClient) -> None:
 
     assert response.status_code == 200
     body = response.json()
+    # /predict builds its answer without the model (app/routers/predict.py): same shape.
+    assert PredictResponse.model_validate(body).model_dump() == body
     [prediction] = body["predictions"]
     assert prediction["label"] == "setosa"
     assert set(prediction["probabilities"]) == SPECIES
@@ -51,6 +53,16 @@ def test_rejects_invalid_input_with_422(client: TestClient, body: object) -> Non
     response = client.post("/predict", json=body)
 
     assert response.status_code == 422
+    assert all(error["loc"][0] == "body" for error in response.json()["detail"])
+
+
+def test_says_which_field_is_invalid(client: TestClient) -> None:
+    response = client.post("/predict", json={"instances": [{**SETOSA, "sepal_length": -1.0}]})
+
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "instances", 0, "sepal_length"]
+    assert error["type"] == "greater_than"
+    assert error["msg"] == "Input should be greater than 0"
 
 
 def test_rejects_malformed_json_with_422(client: TestClient) -> None:
@@ -59,6 +71,30 @@ def test_rejects_malformed_json_with_422(client: TestClient) -> None:
     )
 
     assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_rejects_a_body_not_sent_as_json_with_415(client: TestClient, content_type: str) -> None:
+    response = client.post(
+        "/predict",
+        content=b'{"instances": []}',
+        headers={"content-type": content_type},
+    )
+
+    assert response.status_code == 415
+    assert "Content-Type: application/json" in response.json()["detail"]
+
+
+def test_accepts_json_with_a_charset(client: TestClient) -> None:
+    response = client.post(
+        "/predict",
+        content=b'{"instances": [{"sepal_length": 5.1, "sepal_width": 3.5, '
+        b'"petal_length": 1.4, "petal_width": 0.2}]}',
+        headers={"content-type": "application/json; charset=utf-8"},
+    )
+
+    assert response.status_code == 200
 
 
 def test_limits_the_batch_size(model_path: Path, use_settings: Callable[..., Settings]) -> None:

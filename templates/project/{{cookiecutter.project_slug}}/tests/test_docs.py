@@ -32,7 +32,7 @@ def test_openapi_documents_every_endpoint(client: TestClient) -> None:
 
 
 def test_openapi_documents_the_predict_body(client: TestClient) -> None:
-    # /predict reads its body itself (app/bodies.py), so the schema is written out in full.
+    # /predict reads its body itself (app/fastpath.py), so the schema is written out in full.
     schema = client.get("/openapi.json").json()
 
     body = schema["paths"]["/predict"]["post"]["requestBody"]

@@ -6,12 +6,13 @@ from pydantic_core import to_json
 {% if cookiecutter.metrics == 'yes' -%}
 from app import metrics
 {% endif -%}
-from app.bodies import json_body, read_json_body
 from app.deps import serving
+from app.fastpath import RequestRoute, json_body, read_json_body
 from app.inference import OverloadedError
 from app.schemas import ErrorMessage, PredictRequest, PredictResponse
 
-router = APIRouter(prefix="/predict", tags=["predict"])
+# RequestRoute: predict() takes the Request alone and is called directly (app/fastpath.py).
+router = APIRouter(prefix="/predict", tags=["predict"], route_class=RequestRoute)
 
 
 @router.post(
@@ -36,8 +37,8 @@ router = APIRouter(prefix="/predict", tags=["predict"])
 async def predict(request: Request) -> Response:
     """Returns one prediction per instance, in the order they were sent."""
     # This route is the server's busiest, so it skips FastAPI's per-request conveniences
-    # where they cost most: the body (app/bodies.py), dependencies (app/deps.py), the
-    # response model (below) and asyncio.wait_for (app/inference.py's Deadlines).
+    # where they cost most: parameters and the body (app/fastpath.py), dependencies
+    # (app/deps.py), the response model (below) and asyncio.wait_for (app/inference.py).
     model, predictor, settings = serving(request)
     body = await read_json_body(request, PredictRequest)
     if len(body.instances) > settings.max_batch_size:

@@ -3,9 +3,14 @@
     python bench/serving.py [--duration S] [--repeat N] [--project DIR --python PY]
 
 Without ``--project`` it generates the default project in a temporary folder, installs it
-into a virtualenv of its own and trains its model (about a minute).  Both servers run with
+into a virtualenv of its own and trains its model (about a minute).  All servers run with
 the same uvicorn settings: one worker, uvloop and httptools (``uvicorn[standard]``), on
 loopback.  Needs wrk (Debian: ``apt-get install wrk``; ``make bench`` installs it).
+
+The three servers (the bare ceiling, the project, the project with batching on) run at once
+and each round measures every figure once, a ratio's two sides back to back: a shared
+machine that slows down for a while slows both sides of a ratio alike.  Each ratio is the
+median of its rounds' ratios.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,8 +58,8 @@ THREADS, CONNECTIONS = 2, 16
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
-    parser.add_argument("--repeat", type=int, default=3, help="wrk runs per figure (median)")
+    parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of runs (medians)")
     parser.add_argument("--project", type=Path, help="a generated project, installed and trained")
     parser.add_argument("--python", type=Path, help="the Python of --project's virtualenv")
     args = parser.parse_args()
@@ -90,34 +95,38 @@ class Bench:
     def run(self) -> None:
         one = self._post_script("one", [FLOWER])
         many = self._post_script("many", [FLOWER] * 64)
-        figures: dict[str, Run] = {}
-        with self._server("bare") as url:
-            figures["ceiling"] = self._wrk(f"{url}/")
-        with self._server("app") as url:
-            figures["livez"] = self._wrk(f"{url}/livez")
-            figures["predict1"] = self._wrk(f"{url}/predict", script=one)
-            figures["predict64"] = self._wrk(f"{url}/predict", script=many)
-            figures["off32"] = self._wrk(f"{url}/predict", script=one, connections=32)
-            figures["livez_idle"] = self._wrk(f"{url}/livez", connections=1, threads=1)
-            figures["livez_loaded"] = self._livez_under_load(url, one)
-        with self._server("app", {f"{PREFIX}BATCHING__ENABLED": "true"}) as url:
-            figures["on32"] = self._wrk(f"{url}/predict", script=one, connections=32)
-        self._report(figures)
+        batching = {f"{PREFIX}BATCHING__ENABLED": "true"}
+        with (
+            self._server("bare") as bare,
+            self._server("app") as app,
+            self._server("app", batching) as batched,
+        ):
+            rounds = [self._round(bare, app, batched, one, many) for _ in range(self.repeat)]
+        self._report(rounds)
+
+    def _round(self, bare: str, app: str, batched: str, one: Path, many: Path) -> dict[str, Run]:
+        """Every figure once; the two sides of each ratio measured back to back."""
+        return {
+            "ceiling": self._wrk_once(f"{bare}/"),
+            "predict1": self._wrk_once(f"{app}/predict", one),
+            "livez": self._wrk_once(f"{app}/livez"),
+            "predict64": self._wrk_once(f"{app}/predict", many),
+            "off32": self._wrk_once(f"{app}/predict", one, connections=32),
+            "on32": self._wrk_once(f"{batched}/predict", one, connections=32),
+            "livez_idle": self._wrk_once(f"{app}/livez", connections=1, threads=1),
+            "livez_loaded": self._livez_under_load(app, one),
+        }
 
     # -- measurements -------------------------------------------------------------------
 
-    def _wrk(
+    def _wrk_once(
         self,
         url: str,
-        *,
         script: Path | None = None,
+        *,
         connections: int = CONNECTIONS,
         threads: int = THREADS,
     ) -> Run:
-        runs = [self._wrk_once(url, script, connections, threads) for _ in range(self.repeat)]
-        return Run.median(runs)
-
-    def _wrk_once(self, url: str, script: Path | None, connections: int, threads: int) -> Run:
         command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{self.duration}s", "--latency"]
         if script is not None:
             command += ["-s", str(script)]
@@ -126,18 +135,15 @@ class Bench:
 
     def _livez_under_load(self, url: str, one: Path) -> Run:
         """/livez from one client while 32 others keep /predict saturated."""
-        runs = []
-        for _ in range(self.repeat):
-            load = subprocess.Popen(
-                ["wrk", "-t1", "-c32", f"-d{self.duration + 2}s", "-s", str(one), f"{url}/predict"],
-                stdout=subprocess.DEVNULL,
-            )
-            try:
-                time.sleep(1)  # let the load build up first
-                runs.append(self._wrk_once(f"{url}/livez", None, 1, 1))
-            finally:
-                load.wait()
-        return Run.median(runs)
+        load = subprocess.Popen(
+            ["wrk", "-t1", "-c32", f"-d{self.duration + 2}s", "-s", str(one), f"{url}/predict"],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(1)  # let the load build up first
+            return self._wrk_once(f"{url}/livez", connections=1, threads=1)
+        finally:
+            load.wait()
 
     # -- servers ------------------------------------------------------------------------
 
@@ -183,49 +189,61 @@ class Bench:
 
     # -- report -------------------------------------------------------------------------
 
-    def _report(self, f: dict[str, Run]) -> None:
-        ceiling = f["ceiling"].rps
+    def _report(self, rounds: list[dict[str, Run]]) -> None:
+        def median(figure: Callable[[dict[str, Run]], float]) -> float:
+            return statistics.median(figure(r) for r in rounds)
+
+        def rps(name: str) -> Callable[[dict[str, Run]], float]:
+            return lambda r: r[name].rps
+
+        ceiling = median(rps("ceiling"))
+        predict1 = median(lambda r: r["predict1"].rps / r["ceiling"].rps)
+        rows64 = median(lambda r: r["predict64"].rps * 64 / r["predict1"].rps)
+        batching = median(lambda r: r["on32"].rps / r["off32"].rps)
+        loaded = median(lambda r: r["livez_loaded"].p99_ms / r["livez_idle"].p99_ms)
         rows = [
             ["bare FastAPI GET / (ceiling)", f"{ceiling:,.0f} req/s", "1.00x", ""],
-            ["GET /livez", f"{f['livez'].rps:,.0f} req/s", _x(f["livez"].rps / ceiling), ""],
+            [
+                "GET /livez",
+                f"{median(rps('livez')):,.0f} req/s",
+                _x(median(lambda r: r["livez"].rps / r["ceiling"].rps)),
+                "",
+            ],
             [
                 "POST /predict, 1 instance",
-                f"{f['predict1'].rps:,.0f} req/s",
-                _x(f["predict1"].rps / ceiling),
-                verdict(f["predict1"].rps / ceiling, at_least=0.5),
+                f"{median(rps('predict1')):,.0f} req/s",
+                _x(predict1),
+                verdict(predict1, at_least=0.5),
             ],
-        ]
-        rows1, rows64 = f["predict1"].rps, f["predict64"].rps * 64
-        rows.append(
             [
                 "POST /predict, 64 instances",
-                f"{rows64:,.0f} rows/s",
-                _x(rows64 / rows1) + " of 1-instance rows/s",
-                verdict(rows64 / rows1, at_least=20),
-            ]
-        )
-        rows.append(["32 clients, batching off", f"{f['off32'].rps:,.0f} req/s", "1.00x", ""])
-        rows.append(
+                f"{median(lambda r: r['predict64'].rps * 64):,.0f} rows/s",
+                _x(rows64) + " of 1-instance rows/s",
+                verdict(rows64, at_least=20),
+            ],
+            ["32 clients, batching off", f"{median(rps('off32')):,.0f} req/s", "1.00x", ""],
             [
                 "32 clients, batching on",
-                f"{f['on32'].rps:,.0f} req/s",
-                _x(f["on32"].rps / f["off32"].rps) + " of off",
-                verdict(f["on32"].rps / f["off32"].rps, at_least=2),
-            ]
-        )
-        idle, loaded = f["livez_idle"].p99_ms, f["livez_loaded"].p99_ms
-        rows.append(["/livez p99, idle", f"{idle:.2f} ms", "1.00x", ""])
-        rows.append(
+                f"{median(rps('on32')):,.0f} req/s",
+                _x(batching) + " of off",
+                verdict(batching, at_least=2),
+            ],
+            [
+                "/livez p99, idle",
+                f"{median(lambda r: r['livez_idle'].p99_ms):.2f} ms",
+                "1.00x",
+                "",
+            ],
             [
                 "/livez p99, /predict saturated",
-                f"{loaded:.2f} ms",
-                _x(loaded / idle) + " of idle",
-                verdict(loaded / idle, at_most=3),
-            ]
-        )
+                f"{median(lambda r: r['livez_loaded'].p99_ms):.2f} ms",
+                _x(loaded) + " of idle",
+                verdict(loaded, at_most=3),
+            ],
+        ]
         print_table(
             f"Serving, wrk -t{THREADS} -c{CONNECTIONS} unless said, {self.duration} s runs, "
-            f"median of {self.repeat} (ratios measured in this run)",
+            f"{self.repeat} rounds; figures and ratios are medians over the rounds",
             ["what", "median", "ratio", "target"],
             rows,
         )
@@ -246,15 +264,6 @@ class Run:
         if errors:
             print(f"warning: {errors} responses were not 2xx", file=sys.stderr)
         return cls(rps, _ms(percentiles["50"]), _ms(percentiles["99"]), errors)
-
-    @classmethod
-    def median(cls, runs: list[Run]) -> Run:
-        return cls(
-            statistics.median(r.rps for r in runs),
-            statistics.median(r.p50_ms for r in runs),
-            statistics.median(r.p99_ms for r in runs),
-            sum(r.errors for r in runs),
-        )
 
 
 def _ms(text: str) -> float:

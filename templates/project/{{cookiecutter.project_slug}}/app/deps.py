@@ -7,6 +7,7 @@ worker thread, a hop that costs more than the dependency itself on every request
 from typing import Annotated, NamedTuple
 
 from fastapi import Depends, HTTPException, Request, status
+from starlette.datastructures import State
 
 from app.config import Settings, get_settings
 from app.inference import Predictor
@@ -15,7 +16,7 @@ from app.model import IrisModel
 
 async def get_model(request: Request) -> IrisModel:
     """The model loaded at start-up; 503 while there is none."""
-    return serving(request).model
+    return _loaded_model(request.app.state)
 
 
 ModelDep = Annotated[IrisModel, Depends(get_model)]
@@ -36,11 +37,15 @@ def serving(request: Request) -> Serving:
     more than the lookup itself, on every request of the busiest route.
     """
     state = request.app.state
+    return Serving(_loaded_model(state), state.predictor, state.settings)
+
+
+def _loaded_model(state: State) -> IrisModel:
     model: IrisModel | None = getattr(state, "model", None)
     if model is None:
         reason = getattr(state, "model_error", None) or "The model is not loaded yet."
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=reason)
-    return Serving(model, state.predictor, state.settings)
+    return model
 
 
 async def current_settings(request: Request) -> Settings:

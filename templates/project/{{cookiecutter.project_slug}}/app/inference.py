@@ -119,12 +119,7 @@ class InferenceThreads:
             self._wake_up_queued = False
         while self._done:
             future, result, error = self._done.popleft()
-            if future.done():  # timed out meanwhile
-                continue
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(result or [])
+            _settle(future, result, error=error)  # unless it timed out meanwhile
 
 
 class Deadlines:

@@ -6,14 +6,14 @@ app/config.py), so the same command serves in development and in a container.
 
 import uvicorn
 
-from app.config import get_settings
+from app.config import Settings
 {%- if cookiecutter.json_logging == 'yes' %}
 from app.log import log_config
 {%- endif %}
 
 
 def main() -> None:
-    settings = get_settings()
+    settings = Settings()
     uvicorn.run(
         "app.main:app",
         host=settings.host,

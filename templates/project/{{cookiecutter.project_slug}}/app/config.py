@@ -1,6 +1,5 @@
 """Settings, read from environment variables (see ``env_prefix``) and from a ``.env`` file."""
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -9,16 +8,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class BatchingSettings(BaseModel):
-    """Micro-batching of /predict (see app/inference.py): BATCHING__ENABLED=true and so on."""
+    """Micro-batching of /predict (app/serving.py): BATCHING__ENABLED=true and so on."""
 
-    enabled: bool = Field(default=False, description="Predict concurrent requests together.")
+    enabled: bool = Field(default=False, description="Predict waiting requests together.")
     max_batch_size: int = Field(default=64, ge=1, description="Most rows in one model call.")
     max_wait_ms: float = Field(
-        default=2.0, ge=0, le=1000, description="Longest wait for more requests to join a batch."
+        default=0, ge=0, le=1000, description="Extra wait for a batch to fill; 0 never waits."
     )
-    max_queue: int = Field(
-        default=1024, ge=1, description="Requests that may wait; more are answered 503."
-    )
+    max_queue: int = Field(default=1024, ge=1, description="Requests that may wait; then 503.")
 
 
 class Settings(BaseSettings):
@@ -32,11 +29,8 @@ class Settings(BaseSettings):
         protected_namespaces=(),  # allow "model_path": it names the ML model, not pydantic's
     )
 
-    # 0.0.0.0 listens on every network interface: other machines, and the host of a container,
-    # can reach the service.  "localhost" (127.0.0.1) accepts connections from this machine
-    # only: inside a container nothing outside could connect, a classic "it runs but I can't
-    # reach it".  Set HOST (with the prefix) to 127.0.0.1 to keep a development server private.
-    # Listening on all interfaces is the point here, hence the nosec for bandit.
+    # 0.0.0.0 listens on every network interface, so other machines and a container's host
+    # can connect; 127.0.0.1 keeps a development server private.  Hence bandit's nosec.
     host: str = "0.0.0.0"  # nosec B104
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, description="Server processes; each loads the model.")
@@ -51,36 +45,30 @@ class Settings(BaseSettings):
         description="Where the network runs: cpu, cuda (fail without a GPU) or auto.",
     )
 {%- endif %}
-    max_batch_size: int = Field(
-        default=256, ge=1, description="Most instances one /predict request may carry."
-    )
-    max_request_bytes: int = Field(
-        default=1_048_576, ge=1, description="Largest request body; larger ones get 413."
+    max_batch_size: int = Field(default=256, ge=1, description="Most instances in one request.")
+    max_request_bytes: int = Field(default=1_048_576, ge=1, description="Larger bodies get 413.")
+    body_timeout_s: float = Field(
+        default=10.0, gt=0, description="Longest a client may take to send its body; then 408."
     )
     inference_timeout_s: float = Field(
-        default=10.0, gt=0, description="Longest a prediction may take; slower ones get 504."
+        default=10.0, gt=0, description="Longest a prediction may take; then 504."
     )
     inference_threads: int = Field(
-        default=1,
-        ge=1,
-        description="Predictions run at once, each in a worker thread; more contend for the GIL.",
+        default=1, ge=1, description="Predictions run at once, each in a worker thread."
     )
     max_concurrency: int = Field(
-        default=4,
-        ge=1,
-        description="Requests processed at once (health checks skip the queue); the rest wait.",
+        default=4, ge=1, description="/predict requests served at once; the others wait."
     )
     batching: BatchingSettings = BatchingSettings()
 
     @property
     def admitted_at_once(self) -> int:
-        """max_concurrency, raised when batching so that a whole batch can gather."""
+        """max_concurrency, raised when batching so that whole batches can form."""
         if not self.batching.enabled:
             return self.max_concurrency
         return max(self.max_concurrency, self.batching.max_batch_size * self.inference_threads)
 
-
-@lru_cache
-def get_settings() -> Settings:
-    """The settings, read once; tests replace them with ``app.dependency_overrides``."""
-    return Settings()
+    @classmethod
+    def variable(cls, name: str) -> str:
+        """The environment variable that sets ``name``: variable("model_path")."""
+        return f"{cls.model_config.get('env_prefix', '')}{name.upper()}"

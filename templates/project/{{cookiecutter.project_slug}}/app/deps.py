@@ -1,57 +1,41 @@
-"""Dependencies shared by the routers, as ``Annotated`` aliases.
+"""Dependencies shared by the routers, as ``Annotated`` aliases: ``model: ModelDep``."""
 
-Each is ``async def`` although none awaits: FastAPI runs a plain ``def`` dependency in a
-worker thread, a hop that costs more than the dependency itself on every request.
-"""
-
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from starlette.datastructures import State
 
-from app.config import Settings, get_settings
-from app.inference import Predictor
-from app.model import IrisModel
-
-
-async def get_model(request: Request) -> IrisModel:
-    """The model loaded at start-up; 503 while there is none."""
-    return _loaded_model(request.app.state)
+from app.config import Settings
+from app.model import Model
+from app.serving import ModelRunner
 
 
-ModelDep = Annotated[IrisModel, Depends(get_model)]
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was made with (``create_app(settings)``)."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
-class Serving(NamedTuple):
-    """What /predict needs: the model, how to reach it (see app/inference.py), the settings."""
-
-    model: IrisModel
-    predictor: Predictor
-    settings: Settings
-
-
-def serving(request: Request) -> Serving:
-    """What /predict needs; 503 while there is no model.
-
-    A function that /predict calls, not a dependency: FastAPI's dependency solving costs
-    more than the lookup itself, on every request of the busiest route.
-    """
-    state = request.app.state
-    return Serving(_loaded_model(state), state.predictor, state.settings)
-
-
-def _loaded_model(state: State) -> IrisModel:
-    model: IrisModel | None = getattr(state, "model", None)
+async def get_model(request: Request) -> Model:
+    """The model the lifespan loaded; 503, saying why, while there is none."""
+    model: Model | None = getattr(request.state, "model", None)
     if model is None:
-        reason = getattr(state, "model_error", None) or "The model is not loaded yet."
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=reason)
+        raise _not_ready(request)
     return model
 
 
-async def current_settings(request: Request) -> Settings:
-    """The settings the app started with (tests choose them by overriding get_settings)."""
-    settings: Settings | None = getattr(request.app.state, "settings", None)
-    return settings if settings is not None else get_settings()
+async def get_runner(request: Request) -> ModelRunner:
+    """What runs the model's predictions off the event loop (app/serving.py)."""
+    runner: ModelRunner | None = getattr(request.state, "runner", None)
+    if runner is None:
+        raise _not_ready(request)
+    return runner
 
 
-SettingsDep = Annotated[Settings, Depends(current_settings)]
+def _not_ready(request: Request) -> HTTPException:
+    detail = getattr(request.state, "model_error", None) or "The model is not loaded yet."
+    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ModelDep = Annotated[Model, Depends(get_model)]
+RunnerDep = Annotated[ModelRunner, Depends(get_runner)]

@@ -1,139 +1,104 @@
-"""The FastAPI application: its lifespan (load the model once) and its routers."""
+"""The FastAPI application: ``create_app(settings)`` builds it; its lifespan loads the model."""
 
-import asyncio
 import logging
 {%- if cookiecutter.metrics == 'yes' %}
 import time
 {%- endif %}
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager, closing
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import SUMMARY, __version__{% if cookiecutter.metrics == 'yes' %}, metrics{% endif %}
-from app.config import Settings, get_settings
-from app.inference import Deadlines, InferenceThreads, MicroBatcher, Predictor, ThreadPredictor
-from app.limits import BodySizeLimitMiddleware, ConcurrencyLimitMiddleware
+from app.config import Settings
+from app.errors import add_error_handlers
 {%- if cookiecutter.json_logging == 'yes' %}
 from app.log import RequestIdMiddleware
 {%- endif %}
-from app.model import IrisModel, ModelNotFoundError
+from app.model import Model, ModelError
 from app.routers import health, predict
+from app.serving import AdmissionLimit, BodyTimeoutMiddleware, ModelRunner
 
 logger = logging.getLogger("uvicorn.error")
 
-DESCRIPTION = (
-    SUMMARY
-    + """
+DESCRIPTION = f"""{SUMMARY}
 
 * **POST /predict**: classify a batch of flowers.
 * **GET /livez**, **GET /readyz**: health checks for load balancers and Kubernetes.
 """
-)
-
 TAGS = [
     {"name": "predict", "description": "Predictions from the ML model."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
 
-def _settings(app: FastAPI) -> Settings:
-    # The lifespan is not a path operation, so resolve the override by hand: tests that
-    # replace get_settings then configure start-up too.
-    provider = app.dependency_overrides.get(get_settings, get_settings)
-    settings: Settings = provider()
-    return settings
-
-
-def _load_model(app: FastAPI, settings: Settings) -> None:
-    app.state.model = None
-    app.state.model_error = None
+def load_model(settings: Settings) -> tuple[Model | None, str | None]:
+    """The model, or None and the reason (for /readyz: no paths, the log has them)."""
 {%- if cookiecutter.metrics == 'yes' %}
     started = time.perf_counter()
 {%- endif %}
     try:
-        app.state.model = IrisModel.load(settings.model_path{% if cookiecutter.model_framework == 'pytorch' %}, settings.device{% endif %})
+        model = Model.load(settings.model_path{% if cookiecutter.model_framework == 'pytorch' %}, settings.device{% endif %})
+    except ModelError as error:
+        logger.warning("Not serving %s: %s", settings.model_path, error)
+        return None, f"{error} Or set {Settings.variable('model_path')}."
+    except Exception:
+        logger.exception("Cannot load the model from %s", settings.model_path)
+        return None, "The model file could not be loaded; the server's log says why."
 {%- if cookiecutter.metrics == 'yes' %}
-        metrics.MODEL_LOAD_SECONDS.set(time.perf_counter() - started)
+    metrics.MODEL_LOAD_SECONDS.set(time.perf_counter() - started)
 {%- endif %}
-        logger.info("Loaded model %s from %s", app.state.model.version, settings.model_path)
-    except ModelNotFoundError as exc:
-        # Serve anyway: /livez answers and /readyz says why the service is not ready.
-        variable = f"{Settings.model_config.get('env_prefix', '')}MODEL_PATH"
-        app.state.model_error = f"{exc} Or point {variable} at a model file."
-        logger.warning("%s", exc)
+    logger.info("Loaded model %s from %s", model.version, settings.model_path)
+    return model, None
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the model once per process, before the first request; drop it at shutdown.
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app, configured by ``settings`` (by default, read from the environment)."""
+    settings = settings or Settings()
 
-    Background services (such as UDP listeners) enter ``services`` and are stopped, in
-    reverse order, when the server shuts down.
-    """
-    settings = _settings(app)
-    app.state.settings = settings
-    app.state.admission = asyncio.Semaphore(settings.admitted_at_once)
-    _load_model(app, settings)
-    async with AsyncExitStack() as services:
-        services.callback(_unload_model, app)  # runs last, once every service has stopped
-        app.state.predictor = await services.enter_async_context(
-            _predictor(app.state.model, settings)
-        )
-        # The service registry: one `await services.enter_async_context(...)` line each.
-        yield
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        """Load the model once per process; start the services, stop them at shutdown.
 
+        What it yields is each request's ``request.state`` (see app/deps.py).
+        """
+        model, model_error = load_model(settings)
+        async with AsyncExitStack() as services:
+            runner = None
+            if model is not None:
+                runner = ModelRunner(
+                    model.predict,
+                    threads=settings.inference_threads,
+                    timeout_s=settings.inference_timeout_s,
+                    batching=settings.batching,
+                )
+                await services.enter_async_context(runner)
+            # The service registry: one `await services.enter_async_context(...)` line each.
+            yield {"model": model, "model_error": model_error, "runner": runner}
 
-@asynccontextmanager
-async def _predictor(
-    model: IrisModel | None, settings: Settings
-) -> AsyncIterator[Predictor | None]:
-    """Straight to a worker thread, or through the micro-batcher while it runs."""
-    if model is None:
-        yield None
-        return
-    deadlines = Deadlines(settings.inference_timeout_s)
-    with InferenceThreads(settings.inference_threads) as threads, closing(deadlines):
-        if not settings.batching.enabled:
-            yield ThreadPredictor(model, threads, deadlines)
-            return
-        batching = settings.batching
-        batcher = MicroBatcher(
-            model,
-            max_batch_size=batching.max_batch_size,
-            max_wait_ms=batching.max_wait_ms,
-            max_queue=batching.max_queue,
-            threads=threads,
-            deadlines=deadlines,
-        )
-        async with batcher.running():
-            yield batcher
-
-
-def _unload_model(app: FastAPI) -> None:
-    app.state.model = None
-    app.state.predictor = None
-
-
-def create_app() -> FastAPI:
     app = FastAPI(
         title="{{ cookiecutter.project_name }}",
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        max_body_size=settings.max_request_bytes,  # larger bodies get 413
     )
-    app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(ConcurrencyLimitMiddleware)
+    app.state.settings = settings
+    add_error_handlers(app)
+    app.add_middleware(BodyTimeoutMiddleware, timeout_s=settings.body_timeout_s)
 {%- if cookiecutter.metrics == 'yes' %}
     app.add_middleware(metrics.MetricsMiddleware)
 {%- endif %}
 {%- if cookiecutter.json_logging == 'yes' %}
     app.add_middleware(RequestIdMiddleware)  # added last, so it runs first
 {%- endif %}
+    # /predict: at most admitted_at_once requests at a time, counted once their body is read.
+    admission = Depends(AdmissionLimit(settings.admitted_at_once))
     # The router registry: one line per router, in the order their paths are matched.
     app.include_router(health.router)
-    app.include_router(predict.router)
+    app.include_router(predict.router, dependencies=[admission])
 {%- if cookiecutter.metrics == 'yes' %}
     app.include_router(metrics.router)
 {%- endif %}

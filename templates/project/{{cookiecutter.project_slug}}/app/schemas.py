@@ -1,5 +1,6 @@
 """The API's request and response bodies; pydantic validates them and documents them in /docs."""
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,14 +21,28 @@ VIRGINICA: dict[str, Any] = {
 
 
 class IrisFeatures(BaseModel):
-    """The four measurements of one flower, in centimetres."""
+    """The four measurements of one flower, in centimetres.
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SETOSA]})
+    Change these fields to your model's features: their order is the order of the columns
+    the model receives (``FEATURES``), and app.train saves it with the model.
+    """
+
+    # strict: a number must be a JSON number (not "5.1", not true); NaN and Infinity refused.
+    model_config = ConfigDict(
+        extra="forbid", strict=True, allow_inf_nan=False, json_schema_extra={"examples": [SETOSA]}
+    )
 
     sepal_length: float = Field(gt=0, le=100, description="Sepal length (cm).")
     sepal_width: float = Field(gt=0, le=100, description="Sepal width (cm).")
     petal_length: float = Field(gt=0, le=100, description="Petal length (cm).")
     petal_width: float = Field(gt=0, le=100, description="Petal width (cm).")
+
+    def row(self) -> list[float]:
+        """The features as one row for the model, in ``FEATURES`` order."""
+        return [getattr(self, name) for name in FEATURES]
+
+
+FEATURES = tuple(IrisFeatures.model_fields)
 
 
 class PredictRequest(BaseModel):
@@ -49,12 +64,18 @@ class Prediction(BaseModel):
         examples=[{"setosa": 0.98, "versicolor": 0.02, "virginica": 0.0}],
     )
 
+    @classmethod
+    def from_probabilities(cls, labels: Sequence[str], row: Sequence[float]) -> "Prediction":
+        """The prediction for one row of class probabilities, in ``labels`` order."""
+        best = max(range(len(row)), key=row.__getitem__)
+        return cls(label=labels[best], probabilities=dict(zip(labels, row, strict=True)))
+
 
 class PredictResponse(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
     predictions: list[Prediction] = Field(description="One prediction per instance, in order.")
     model_version: str = Field(description="Version of the model that answered.")
-
-    model_config = ConfigDict(protected_namespaces=())
 
 
 class Liveness(BaseModel):
@@ -62,11 +83,11 @@ class Liveness(BaseModel):
 
 
 class Readiness(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
     status: Literal["ready", "not ready"]
     model_version: str | None = None
     detail: str | None = Field(default=None, description="Why the service is not ready.")
-
-    model_config = ConfigDict(protected_namespaces=())
 
 
 class ErrorMessage(BaseModel):

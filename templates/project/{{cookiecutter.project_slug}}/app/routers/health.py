@@ -19,10 +19,10 @@ async def livez() -> Liveness:
     responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Readiness}},
 )
 async def readyz(request: Request, response: Response) -> Readiness:
-    """200 once the model is loaded, 503 before; send traffic only while it is 200."""
-    model = getattr(request.app.state, "model", None)
+    """200 once the model is loaded; 503 and the reason before.  Send traffic only on 200."""
+    model = getattr(request.state, "model", None)
     if model is None:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-        detail = getattr(request.app.state, "model_error", None) or "The model is not loaded yet."
+        detail = getattr(request.state, "model_error", None) or "The model is not loaded yet."
         return Readiness(status="not ready", detail=detail)
     return Readiness(status="ready", model_version=model.version)

@@ -1,77 +1,56 @@
 """POST /predict: classify a batch of flowers."""
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
-from pydantic_core import to_json
+from typing import Any
 
-{% if cookiecutter.metrics == 'yes' -%}
+from fastapi import APIRouter, HTTPException, status
+{% if cookiecutter.metrics == 'yes' %}
 from app import metrics
-{% endif -%}
-from app.deps import serving
-from app.fastpath import RequestRoute, json_body, read_json_body
-from app.inference import OverloadedError
-from app.schemas import ErrorMessage, PredictRequest, PredictResponse
+{%- endif %}
+from app.deps import ModelDep, RunnerDep, SettingsDep
+from app.schemas import ErrorMessage, Prediction, PredictRequest, PredictResponse
+from app.serving import OverloadedError
 
-# RequestRoute: predict() takes the Request alone and is called directly (app/fastpath.py).
-router = APIRouter(prefix="/predict", tags=["predict"], route_class=RequestRoute)
+router = APIRouter(prefix="/predict", tags=["predict"])
 
-
-@router.post(
-    "",
-    response_model=PredictResponse,
-    summary="Predict the species of each flower",
-    openapi_extra=json_body(PredictRequest),
-    responses={
-        422: {"description": "Invalid instances, or too many of them."},
-        413: {"model": ErrorMessage, "description": "The body is larger than MAX_REQUEST_BYTES."},
-        415: {"model": ErrorMessage, "description": "The body is not sent as JSON."},
-        status.HTTP_503_SERVICE_UNAVAILABLE: {
-            "model": ErrorMessage,
-            "description": "No model loaded, or the batching queue is full (see Retry-After).",
-        },
-        status.HTTP_504_GATEWAY_TIMEOUT: {
-            "model": ErrorMessage,
-            "description": "The prediction took longer than INFERENCE_TIMEOUT_S.",
-        },
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status.HTTP_413_CONTENT_TOO_LARGE: {"description": "The body is over MAX_REQUEST_BYTES."},
+    status.HTTP_503_SERVICE_UNAVAILABLE: {
+        "model": ErrorMessage,
+        "description": "No model loaded, or too many requests waiting (see Retry-After).",
     },
-)
-async def predict(request: Request) -> Response:
+    status.HTTP_504_GATEWAY_TIMEOUT: {
+        "model": ErrorMessage,
+        "description": "The prediction took longer than INFERENCE_TIMEOUT_S.",
+    },
+}
+
+
+@router.post("", summary="Predict the species of each flower", responses=ERRORS)
+async def predict(
+    body: PredictRequest, model: ModelDep, runner: RunnerDep, settings: SettingsDep
+) -> PredictResponse:
     """Returns one prediction per instance, in the order they were sent."""
-    # This route is the server's busiest, so it skips FastAPI's per-request conveniences
-    # where they cost most: parameters and the body (app/fastpath.py), dependencies
-    # (app/deps.py), the response model (below) and asyncio.wait_for (app/inference.py).
-    model, predictor, settings = serving(request)
-    body = await read_json_body(request, PredictRequest)
     if len(body.instances) > settings.max_batch_size:
         raise HTTPException(
-            422,  # Unprocessable Content, like every other invalid body
-            detail=f"Send at most {settings.max_batch_size} instances per request; "
-            f"got {len(body.instances)}.",
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f"Send at most {settings.max_batch_size} instances; got {len(body.instances)}.",
         )
-    rows = [
-        [item.sepal_length, item.sepal_width, item.petal_length, item.petal_width]
-        for item in body.instances
-    ]
-    # Off the event loop, in a worker thread, alone or in a micro-batch: app/inference.py.
-    try:
-        results = await predictor.submit(rows)
+    try:  # in a worker thread, alone or in a micro-batch (app/serving.py)
+        probabilities = await runner.predict([instance.row() for instance in body.instances])
     except TimeoutError:
         raise HTTPException(
             status.HTTP_504_GATEWAY_TIMEOUT,
             detail=f"The prediction took longer than {settings.inference_timeout_s:g} s.",
         ) from None
-    except OverloadedError as exc:
+    except OverloadedError as error:
         raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc), headers={"Retry-After": "1"}
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=f"{error} Retry shortly.",
+            headers={"Retry-After": "1"},
         ) from None
+    predictions = [Prediction.from_probabilities(model.labels, row) for row in probabilities]
 {%- if cookiecutter.metrics == 'yes' %}
-    for result in results:
-        metrics.PREDICTIONS.labels(result.label).inc()
+    for prediction in predictions:
+        metrics.PREDICTIONS.labels(prediction.label).inc()
 {%- endif %}
-    # PredictResponse's shape (the tests check it), serialised by pydantic-core from plain
-    # dicts: building the models first would validate every prediction again, and returning
-    # them would have FastAPI validate them a third time and encode them twice.
-    answer = {
-        "predictions": [{"label": r.label, "probabilities": r.probabilities} for r in results],
-        "model_version": model.version,
-    }
-    return Response(to_json(answer), media_type="application/json")
+    return PredictResponse(predictions=predictions, model_version=model.version)

@@ -1,9 +1,7 @@
-"""The serving application: settings, model, schemas, routers and the FastAPI app."""
+"""The serving application.  Its version and summary come from pyproject.toml."""
 
 from importlib.metadata import PackageNotFoundError, metadata
 
-# Version and summary have one source, pyproject.toml, read back from the installed
-# distribution, so /openapi.json always shows what was released.
 try:
     _METADATA = metadata("{{ cookiecutter.project_slug }}")
     __version__ = _METADATA["Version"]

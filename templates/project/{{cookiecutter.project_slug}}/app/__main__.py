@@ -1,8 +1,4 @@
-"""Start the server: ``python -m app``.
-
-Host, port, workers and log level come from the settings (environment variables, see
-app/config.py), so the same command serves in development and in a container.
-"""
+"""``python -m app`` starts the server, as the settings say (app/config.py)."""
 
 import uvicorn
 

@@ -11,10 +11,8 @@ class BatchingSettings(BaseModel):
     """Micro-batching of /predict (app/serving.py): BATCHING__ENABLED=true and so on."""
 
     enabled: bool = Field(default=False, description="Predict waiting requests together.")
-    max_batch_size: int = Field(default=64, ge=1, description="Most rows in one model call.")
-    max_wait_ms: float = Field(
-        default=0, ge=0, le=1000, description="Extra wait for a batch to fill; 0 never waits."
-    )
+    max_batch_size: int = Field(default=64, ge=1, description="Rows that end a batch.")
+    max_wait_ms: float = Field(default=0, ge=0, le=1000, description="Wait to fill a batch.")
     max_queue: int = Field(default=1024, ge=1, description="Requests that may wait; then 503.")
 
 
@@ -26,39 +24,26 @@ class Settings(BaseSettings):
         env_file=".env",
         extra="ignore",
         env_nested_delimiter="__",  # BATCHING__ENABLED sets batching.enabled
-        protected_namespaces=(),  # allow "model_path": it names the ML model, not pydantic's
     )
 
-    # 0.0.0.0 listens on every network interface, so other machines and a container's host
-    # can connect; 127.0.0.1 keeps a development server private.  Hence bandit's nosec.
+    # 0.0.0.0: reachable from other machines and a container's host (127.0.0.1: this one).
     host: str = "0.0.0.0"  # nosec B104
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, description="Server processes; each loads the model.")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
-    model_path: Path = Field(
-        default=Path("models/{{ cookiecutter.model_file }}"), description="File written by python -m app.train."
-    )
+    model_path: Path = Field(Path("models/{{ cookiecutter.model_file }}"), description="From app.train.")
 {%- if cookiecutter.model_framework == 'pytorch' %}
     device: Literal["cpu", "cuda", "auto"] = Field(
         default="{{ cookiecutter.device }}",
         description="Where the network runs: cpu, cuda (fail without a GPU) or auto.",
     )
 {%- endif %}
-    max_batch_size: int = Field(default=256, ge=1, description="Most instances in one request.")
     max_request_bytes: int = Field(default=1_048_576, ge=1, description="Larger bodies get 413.")
-    body_timeout_s: float = Field(
-        default=10.0, gt=0, description="Longest a client may take to send its body; then 408."
-    )
-    inference_timeout_s: float = Field(
-        default=10.0, gt=0, description="Longest a prediction may take; then 504."
-    )
-    inference_threads: int = Field(
-        default=1, ge=1, description="Predictions run at once, each in a worker thread."
-    )
-    max_concurrency: int = Field(
-        default=4, ge=1, description="/predict requests served at once; the others wait."
-    )
+    body_timeout_s: float = Field(default=10, gt=0, description="Time to send a body; then 408.")
+    inference_timeout_s: float = Field(default=10, gt=0, description="Longest prediction; 504.")
+    inference_threads: int = Field(default=1, ge=1, description="Predictions run at once.")
+    max_concurrency: int = Field(default=4, ge=1, description="/predict requests at once.")
     batching: BatchingSettings = BatchingSettings()
 
     @property
@@ -67,8 +52,3 @@ class Settings(BaseSettings):
         if not self.batching.enabled:
             return self.max_concurrency
         return max(self.max_concurrency, self.batching.max_batch_size * self.inference_threads)
-
-    @classmethod
-    def variable(cls, name: str) -> str:
-        """The environment variable that sets ``name``: variable("model_path")."""
-        return f"{cls.model_config.get('env_prefix', '')}{name.upper()}"

@@ -1,6 +1,6 @@
 """Dependencies shared by the routers, as ``Annotated`` aliases: ``model: ModelDep``."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
@@ -10,30 +10,29 @@ from app.serving import ModelRunner
 
 
 async def get_settings(request: Request) -> Settings:
-    """The settings the app was made with (``create_app(settings)``)."""
+    """The settings the app was made with: ``create_app(settings)``."""
     settings: Settings = request.app.state.settings
     return settings
 
 
 async def get_model(request: Request) -> Model:
     """The model the lifespan loaded; 503, saying why, while there is none."""
-    model: Model | None = getattr(request.state, "model", None)
-    if model is None:
-        raise _not_ready(request)
+    model: Model = _loaded(request, "model")
     return model
 
 
 async def get_runner(request: Request) -> ModelRunner:
-    """What runs the model's predictions off the event loop (app/serving.py)."""
-    runner: ModelRunner | None = getattr(request.state, "runner", None)
-    if runner is None:
-        raise _not_ready(request)
+    """What runs predictions off the event loop (app/serving.py); 503 without a model."""
+    runner: ModelRunner = _loaded(request, "runner")
     return runner
 
 
-def _not_ready(request: Request) -> HTTPException:
-    detail = getattr(request.state, "model_error", None) or "The model is not loaded yet."
-    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail)
+def _loaded(request: Request, name: str) -> Any:
+    value = getattr(request.state, name, None)  # from the lifespan in app/main.py
+    if value is None:
+        detail = getattr(request.state, "model_error", None) or "The model is not loaded yet."
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail)
+    return value
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -9,10 +9,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from app import SUMMARY, __version__{% if cookiecutter.metrics == 'yes' %}, metrics{% endif %}
 from app.config import Settings
-from app.errors import add_error_handlers
+from app.errors import invalid_request
 {%- if cookiecutter.json_logging == 'yes' %}
 from app.log import RequestIdMiddleware
 {%- endif %}
@@ -22,11 +23,6 @@ from app.serving import AdmissionLimit, BodyTimeoutMiddleware, ModelRunner
 
 logger = logging.getLogger("uvicorn.error")
 
-DESCRIPTION = f"""{SUMMARY}
-
-* **POST /predict**: classify a batch of flowers.
-* **GET /livez**, **GET /readyz**: health checks for load balancers and Kubernetes.
-"""
 TAGS = [
     {"name": "predict", "description": "Predictions from the ML model."},
     {"name": "health", "description": "Liveness and readiness probes."},
@@ -34,7 +30,7 @@ TAGS = [
 
 
 def load_model(settings: Settings) -> tuple[Model | None, str | None]:
-    """The model, or None and the reason (for /readyz: no paths, the log has them)."""
+    """The model, or None and why (for clients, so no paths: the log has them)."""
 {%- if cookiecutter.metrics == 'yes' %}
     started = time.perf_counter()
 {%- endif %}
@@ -42,7 +38,7 @@ def load_model(settings: Settings) -> tuple[Model | None, str | None]:
         model = Model.load(settings.model_path{% if cookiecutter.model_framework == 'pytorch' %}, settings.device{% endif %})
     except ModelError as error:
         logger.warning("Not serving %s: %s", settings.model_path, error)
-        return None, f"{error} Or set {Settings.variable('model_path')}."
+        return None, f"{error} Or set {Settings.model_config.get('env_prefix')}MODEL_PATH."
     except Exception:
         logger.exception("Cannot load the model from %s", settings.model_path)
         return None, "The model file could not be loaded; the server's log says why."
@@ -59,34 +55,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        """Load the model once per process; start the services, stop them at shutdown.
-
-        What it yields is each request's ``request.state`` (see app/deps.py).
-        """
+        """Load the model, start the services; yield each request's ``request.state``."""
         model, model_error = load_model(settings)
         async with AsyncExitStack() as services:
             runner = None
             if model is not None:
-                runner = ModelRunner(
-                    model.predict,
-                    threads=settings.inference_threads,
-                    timeout_s=settings.inference_timeout_s,
-                    batching=settings.batching,
-                )
-                await services.enter_async_context(runner)
+                runner = await services.enter_async_context(ModelRunner(model.predict, settings))
             # The service registry: one `await services.enter_async_context(...)` line each.
             yield {"model": model, "model_error": model_error, "runner": runner}
 
     app = FastAPI(
         title="{{ cookiecutter.project_name }}",
         version=__version__,
-        description=DESCRIPTION,
+        description=SUMMARY,
         openapi_tags=TAGS,
         lifespan=lifespan,
         max_body_size=settings.max_request_bytes,  # larger bodies get 413
+        exception_handlers={RequestValidationError: invalid_request},
     )
     app.state.settings = settings
-    add_error_handlers(app)
     app.add_middleware(BodyTimeoutMiddleware, timeout_s=settings.body_timeout_s)
 {%- if cookiecutter.metrics == 'yes' %}
     app.add_middleware(metrics.MetricsMiddleware)

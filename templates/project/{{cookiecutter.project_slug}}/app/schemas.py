@@ -5,32 +5,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_INSTANCES = 256  # per request: a larger batch is refused with 422
 # Example flowers, shown in /docs and used by the tests.
-SETOSA: dict[str, Any] = {
-    "sepal_length": 5.1,
-    "sepal_width": 3.5,
-    "petal_length": 1.4,
-    "petal_width": 0.2,
-}
-VIRGINICA: dict[str, Any] = {
-    "sepal_length": 6.7,
-    "sepal_width": 3.0,
-    "petal_length": 5.2,
-    "petal_width": 2.3,
-}
+SETOSA: dict[str, Any] = dict(sepal_length=5.1, sepal_width=3.5, petal_length=1.4, petal_width=0.2)
+VIRGINICA: dict[str, Any] = dict(sepal_length=6.7, sepal_width=3, petal_length=5.2, petal_width=2.3)
 
 
 class IrisFeatures(BaseModel):
-    """The four measurements of one flower, in centimetres.
+    """One flower's measurements (cm).  For your model, change these fields: their order is
+    the order of the model's columns (``FEATURES``), which app.train saves with the model."""
 
-    Change these fields to your model's features: their order is the order of the columns
-    the model receives (``FEATURES``), and app.train saves it with the model.
-    """
-
-    # strict: a number must be a JSON number (not "5.1", not true); NaN and Infinity refused.
-    model_config = ConfigDict(
-        extra="forbid", strict=True, allow_inf_nan=False, json_schema_extra={"examples": [SETOSA]}
-    )
+    # strict: numbers must be JSON numbers (not "5.1", not true); NaN and Infinity are refused.
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     sepal_length: float = Field(gt=0, le=100, description="Sepal length (cm).")
     sepal_width: float = Field(gt=0, le=100, description="Sepal width (cm).")
@@ -38,7 +24,6 @@ class IrisFeatures(BaseModel):
     petal_width: float = Field(gt=0, le=100, description="Petal width (cm).")
 
     def row(self) -> list[float]:
-        """The features as one row for the model, in ``FEATURES`` order."""
         return [getattr(self, name) for name in FEATURES]
 
 
@@ -52,9 +37,7 @@ class PredictRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"instances": [SETOSA, VIRGINICA]}]}
     )
 
-    instances: list[IrisFeatures] = Field(
-        min_length=1, description="Flowers to classify; at most MAX_BATCH_SIZE of them."
-    )
+    instances: list[IrisFeatures] = Field(min_length=1, max_length=MAX_INSTANCES)
 
 
 class Prediction(BaseModel):
@@ -66,14 +49,11 @@ class Prediction(BaseModel):
 
     @classmethod
     def from_probabilities(cls, labels: Sequence[str], row: Sequence[float]) -> "Prediction":
-        """The prediction for one row of class probabilities, in ``labels`` order."""
         best = max(range(len(row)), key=row.__getitem__)
         return cls(label=labels[best], probabilities=dict(zip(labels, row, strict=True)))
 
 
 class PredictResponse(BaseModel):
-    model_config = ConfigDict(protected_namespaces=())
-
     predictions: list[Prediction] = Field(description="One prediction per instance, in order.")
     model_version: str = Field(description="Version of the model that answered.")
 
@@ -83,8 +63,6 @@ class Liveness(BaseModel):
 
 
 class Readiness(BaseModel):
-    model_config = ConfigDict(protected_namespaces=())
-
     status: Literal["ready", "not ready"]
     model_version: str | None = None
     detail: str | None = Field(default=None, description="Why the service is not ready.")

@@ -1,16 +1,10 @@
-"""How requests reach the model without stalling the server.
+"""How requests reach the model without stalling the server; the knobs are in app/config.py.
 
-* ``ModelRunner`` calls the model's ``predict(rows)`` in worker threads, so the event loop
-  keeps answering other requests (/livez among them); it answers ``TimeoutError`` after
-  ``inference_timeout_s`` and, with batching on, predicts the requests that are waiting in
-  one call.  It knows nothing of the model: any ``predict(rows)`` that returns one result
-  per row will do.
-* ``AdmissionLimit`` lets ``max_concurrency`` requests through at once; a dependency, so it
-  counts a request only once its body is read, and routes without it (health checks,
-  /metrics) never wait behind the work.
+* ``ModelRunner`` runs any ``predict(rows)`` (one result per row) in worker threads, so the
+  event loop keeps answering; with batching on, waiting requests are predicted together.
+* ``AdmissionLimit``: a dependency, so it counts a request once its body is read; routes
+  without it (health checks, /metrics) never wait behind the work.
 * ``BodyTimeoutMiddleware`` answers 408 to a client that sends its body too slowly.
-
-The knobs are in app/config.py.
 """
 
 import asyncio
@@ -21,10 +15,9 @@ from typing import Any, NamedTuple, Self
 from fastapi import HTTPException, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.config import BatchingSettings
+from app.config import Settings
 
 Rows = Sequence[Sequence[float]]
-Predict = Callable[[Rows], Sequence[Any]]
 
 
 class OverloadedError(Exception):
@@ -37,18 +30,16 @@ class _Waiting(NamedTuple):
 
 
 class ModelRunner:
-    """Runs ``predict`` off the event loop; use it as ``async with`` (the app's lifespan)."""
+    """Runs ``predict`` off the event loop, as ``settings`` say; enter it with ``async with``."""
 
-    def __init__(
-        self, predict: Predict, *, threads: int, timeout_s: float, batching: BatchingSettings
-    ) -> None:
+    def __init__(self, predict: Callable[[Rows], Sequence[Any]], settings: Settings) -> None:
         self.predict_batch = predict
-        self.threads = threads
-        self.timeout_s = timeout_s
-        self.batching = batching
+        self.threads = settings.inference_threads
+        self.timeout_s = settings.inference_timeout_s
+        self.batching = settings.batching
         self.model_calls = 0  # how many times predict ran: the tests read it
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="inference")
-        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue(batching.max_queue)
+        self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="inference")
+        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue(self.batching.max_queue)
         self._batchers: list[asyncio.Task[None]] = []
 
     async def __aenter__(self) -> Self:
@@ -74,8 +65,7 @@ class ModelRunner:
                 raise OverloadedError(f"{self._queue.maxsize} requests are waiting.") from None
         else:
             future = self._in_thread(rows)
-        # On timeout the caller gets its 504 at once; a call that already started in a thread
-        # runs to its end (threads cannot be interrupted) and its result is dropped.
+        # A call that already started when the time is up runs to its end in its thread.
         return await asyncio.wait_for(future, self.timeout_s)
 
     def _in_thread(self, rows: Rows) -> "asyncio.Future[Sequence[Any]]":
@@ -83,24 +73,17 @@ class ModelRunner:
         return asyncio.get_running_loop().run_in_executor(self._executor, self.predict_batch, rows)
 
     async def _batch(self) -> None:
-        """Take the requests waiting, up to max_batch_size rows, and predict them in one call.
-
-        A lone request goes at once (unless max_wait_ms asks to wait for company); requests
-        that arrive while the model works form the next batch, so batches grow with load.
-        """
-        held_over: _Waiting | None = None  # did not fit in the last batch: opens the next one
+        """Predict the requests waiting in one call; a batch stops growing once it has
+        max_batch_size rows.  A lone request goes at once: those that come while the model
+        works form the next batch, so batches grow with the load."""
         while True:
-            batch = [held_over or await self._queue.get()]
-            held_over, size = None, len(batch[0].rows)
+            batch = [await self._queue.get()]
             if self.batching.max_wait_ms and self._queue.empty():
                 await asyncio.sleep(self.batching.max_wait_ms / 1000)
+            size = len(batch[0].rows)
             while size < self.batching.max_batch_size and not self._queue.empty():
-                waiting = self._queue.get_nowait()
-                if size + len(waiting.rows) > self.batching.max_batch_size:
-                    held_over = waiting
-                    break
-                batch.append(waiting)
-                size += len(waiting.rows)
+                batch.append(self._queue.get_nowait())
+                size += len(batch[-1].rows)
             await self._predict_together([item for item in batch if not item.future.done()])
 
     async def _predict_together(self, batch: list[_Waiting]) -> None:
@@ -109,37 +92,21 @@ class ModelRunner:
         try:
             results = await self._in_thread([row for item in batch for row in item.rows])
         except Exception as error:
-            if len(batch) == 1:
-                _settle(batch[0].future, error=error)
-            else:  # one request may be to blame: predict each alone, so only it fails
+            if len(batch) == 1 and not batch[0].future.done():
+                batch[0].future.set_exception(error)
+            elif len(batch) > 1:  # one request may be to blame: each alone, so only it fails
                 for item in batch:
                     await self._predict_together([item])
             return
         start = 0
         for item in batch:
-            _settle(item.future, results[start : start + len(item.rows)])
+            if not item.future.done():  # unless the caller timed out meanwhile
+                item.future.set_result(results[start : start + len(item.rows)])
             start += len(item.rows)
 
 
-def _settle(
-    future: "asyncio.Future[Sequence[Any]]",
-    result: Sequence[Any] = (),
-    *,
-    error: Exception | None = None,
-) -> None:
-    if future.done():  # the caller timed out meanwhile
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
-
-
 class AdmissionLimit:
-    """A dependency that lets ``limit`` requests through at once; the others wait their turn.
-
-    ``include_router(router, dependencies=[Depends(AdmissionLimit(4))])`` limits its routes.
-    """
+    """Lets ``limit`` requests through at once: ``dependencies=[Depends(AdmissionLimit(4))]``."""
 
     def __init__(self, limit: int) -> None:
         self._slots = asyncio.Semaphore(limit)

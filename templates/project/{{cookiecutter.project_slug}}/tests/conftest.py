@@ -1,13 +1,15 @@
-"""Shared fixtures: a model trained once per test session, and a client of the app."""
+"""Shared fixtures: a model trained once per test session, and a new app for every test."""
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings, get_settings
-from app.main import app
+from app.config import Settings
+from app.main import create_app
 from app.train import train
 
 
@@ -19,25 +21,33 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def use_settings() -> Iterator[Callable[..., Settings]]:
-    """Run the app with settings of the test's choosing (start-up included)."""
+def make_settings(model_path: Path) -> Callable[..., Settings]:
+    """Settings with the session's model and the values a test gives: make_settings(port=80)."""
 
-    def apply(**values: object) -> Settings:
+    def make(**values: Any) -> Settings:
+        values.setdefault("model_path", model_path)
 {%- if cookiecutter.model_framework == 'pytorch' %}
         # auto: the GPU where there is one, the CPU elsewhere, so the tests run anywhere.
         values.setdefault("device", "auto")
 {%- endif %}
-        settings = Settings(**values)  # type: ignore[arg-type]
-        app.dependency_overrides[get_settings] = lambda: settings
-        return settings
+        return Settings(**values)
 
-    yield apply
-    app.dependency_overrides.clear()
+    return make
 
 
 @pytest.fixture
-def client(model_path: Path, use_settings: Callable[..., Settings]) -> Iterator[TestClient]:
-    """A client of the app after start-up, with the session's trained model loaded."""
-    use_settings(model_path=model_path)
-    with TestClient(app) as test_client:
-        yield test_client
+def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[..., TestClient]]:
+    """A client of a new app, after start-up, with the settings a test gives."""
+    with ExitStack() as clients:
+
+        def make(**values: Any) -> TestClient:
+            app = create_app(make_settings(**values))
+            return clients.enter_context(TestClient(app))
+
+        yield make
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    """A client of a new app with the default settings and the session's model."""
+    return make_client()

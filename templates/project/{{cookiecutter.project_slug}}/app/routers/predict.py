@@ -6,41 +6,28 @@ from fastapi import APIRouter, HTTPException, status
 {% if cookiecutter.metrics == 'yes' %}
 from app import metrics
 {%- endif %}
-from app.deps import ModelDep, RunnerDep, SettingsDep
+from app.deps import ModelDep, RunnerDep
 from app.schemas import ErrorMessage, Prediction, PredictRequest, PredictResponse
 from app.serving import OverloadedError
 
 router = APIRouter(prefix="/predict", tags=["predict"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status.HTTP_413_CONTENT_TOO_LARGE: {"description": "The body is over MAX_REQUEST_BYTES."},
-    status.HTTP_503_SERVICE_UNAVAILABLE: {
-        "model": ErrorMessage,
-        "description": "No model loaded, or too many requests waiting (see Retry-After).",
-    },
-    status.HTTP_504_GATEWAY_TIMEOUT: {
-        "model": ErrorMessage,
-        "description": "The prediction took longer than INFERENCE_TIMEOUT_S.",
-    },
+    413: {"description": "The body is larger than MAX_REQUEST_BYTES."},
+    503: {"model": ErrorMessage, "description": "No model, or too busy: see Retry-After."},
+    504: {"model": ErrorMessage, "description": "Took longer than INFERENCE_TIMEOUT_S."},
 }
 
 
 @router.post("", summary="Predict the species of each flower", responses=ERRORS)
-async def predict(
-    body: PredictRequest, model: ModelDep, runner: RunnerDep, settings: SettingsDep
-) -> PredictResponse:
+async def predict(body: PredictRequest, model: ModelDep, runner: RunnerDep) -> PredictResponse:
     """Returns one prediction per instance, in the order they were sent."""
-    if len(body.instances) > settings.max_batch_size:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=f"Send at most {settings.max_batch_size} instances; got {len(body.instances)}.",
-        )
     try:  # in a worker thread, alone or in a micro-batch (app/serving.py)
         probabilities = await runner.predict([instance.row() for instance in body.instances])
     except TimeoutError:
         raise HTTPException(
             status.HTTP_504_GATEWAY_TIMEOUT,
-            detail=f"The prediction took longer than {settings.inference_timeout_s:g} s.",
+            detail=f"The prediction took longer than {runner.timeout_s:g} s.",
         ) from None
     except OverloadedError as error:
         raise HTTPException(

@@ -96,7 +96,7 @@ _REQUIRES: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
         "device",
         "cuda",
         "python_version",
-        ("3.10", "3.11", "3.12"),
+        ("3.11", "3.12"),
         "its image builds on NVIDIA's CUDA image, whose Python is 3.12",
     ),
 )

@@ -217,3 +217,33 @@ def top_level_names(tree: ast.Module) -> set[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
     return names
+
+
+def registry_names(tree: ast.Module) -> set[str]:
+    """Names that a new router or service module would collide with in ``main.py``.
+
+    Those bound at the top level, and those bound inside the functions that register
+    routers or services (``create_app`` and its lifespan): a local name there hides an
+    imported module of the same name.
+    """
+    names = top_level_names(tree)
+    registries = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and any(
+            method_call(inner, method) is not None
+            for inner in ast.walk(node)
+            if isinstance(inner, ast.stmt)
+            for method in ("include_router", "enter_async_context")
+        )
+    ]
+    for function in registries:
+        for node in ast.walk(function):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return names

@@ -274,8 +274,8 @@ def test_udp_listener_enters_the_services_just_before_the_yield(root: Path) -> N
     add_endpoint("telemetry", udp=True, port=9999, project=root)
 
     lines = main_lines(root)
-    at = lines.index("        yield")
-    assert lines[at - 1] == "        await services.enter_async_context(telemetry.serve())"
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("yield "))
+    assert lines[at - 1] == "            await services.enter_async_context(telemetry.serve())"
     assert not any("include_router(telemetry" in line for line in lines)
 
 
@@ -284,7 +284,7 @@ def test_udp_listener_import_takes_its_sorted_place_among_the_app_imports(root: 
 
     lines = main_lines(root)
     at = lines.index("from app.listeners import telemetry")
-    assert lines[at - 1].startswith("from app.limits import ")
+    assert lines[at - 1].startswith("from app.errors import ")
     assert lines[at + 1].startswith("from app.model import ")
     app_imports = [line for line in lines if line.startswith("from app.")]
     assert app_imports == sorted(app_imports)
@@ -297,10 +297,10 @@ def test_a_second_listener_joins_the_first_ones_import(root: Path) -> None:
 
     lines = main_lines(root)
     assert "from app.listeners import beacon, telemetry" in lines
-    at = lines.index("        yield")
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("yield "))
     assert lines[at - 2 : at] == [
-        "        await services.enter_async_context(telemetry.serve())",
-        "        await services.enter_async_context(beacon.serve())",
+        "            await services.enter_async_context(telemetry.serve())",
+        "            await services.enter_async_context(beacon.serve())",
     ]
 
 
@@ -591,9 +591,11 @@ def reformat_main(root: Path) -> None:
         "from app.routers import (\n    health,\n    mine,\n    predict,\n)\n",
     )
     text = text.replace(
-        "    app.include_router(health.router)\n    app.include_router(predict.router)\n",
+        "    app.include_router(health.router)\n"
+        "    app.include_router(predict.router, dependencies=[admission])\n",
         "    app.include_router(\n        health.router,\n    )\n"
-        "    app.include_router(\n        predict.router,\n    )\n"
+        "    app.include_router(\n        predict.router,\n"
+        "        dependencies=[admission],\n    )\n"
         '    app.include_router(mine.router, prefix="/mine")\n',
     )
     main.write_text(text, encoding="utf-8")
@@ -670,20 +672,22 @@ def test_a_renamed_exit_stack_takes_a_listener(root: Path) -> None:
     main.write_text(
         read(root, MAIN)
         .replace("as services:", "as stack:")
-        .replace("services.callback", "stack.callback"),
+        .replace("services.enter_async_context", "stack.enter_async_context"),
         encoding="utf-8",
     )
 
     add_endpoint("telemetry", udp=True, port=9999, project=root)
 
     lines = main_lines(root)
-    at = lines.index("        yield")
-    assert lines[at - 1] == "        await stack.enter_async_context(telemetry.serve())"
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("yield "))
+    assert lines[at - 1] == "            await stack.enter_async_context(telemetry.serve())"
 
 
 def test_an_include_on_a_last_line_without_a_newline_takes_a_router(root: Path) -> None:
     main = root / MAIN
-    text = read(root, MAIN).replace("    app.include_router(predict.router)\n", "")
+    text = read(root, MAIN).replace(
+        "    app.include_router(predict.router, dependencies=[admission])\n", ""
+    )
     main.write_text(text.rstrip("\n") + "\napp.include_router(predict.router)", encoding="utf-8")
 
     add_endpoint("score", project=root)

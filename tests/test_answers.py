@@ -215,7 +215,7 @@ def test_value_outside_the_choices_is_rejected_with_the_valid_choices(
     message = str(excinfo.value)
     assert message.startswith("answers.yaml:")
     assert "'2.7'" in message
-    for choice in ("3.10", "3.11", "3.12", "3.13"):
+    for choice in ("3.11", "3.12", "3.13"):
         assert choice in message
 
 

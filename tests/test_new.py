@@ -330,7 +330,7 @@ def test_ask_receives_questions_with_prompts_defaults_and_choices(tmp_path: Path
 
     python = questions["python_version"]
     assert python.default == "3.11"
-    assert python.choices == ("3.11", "3.12", "3.13", "3.10")
+    assert python.choices == ("3.11", "3.12", "3.13")
     assert questions["author_name"].label == "Author name"
     assert "project_name" not in questions
 

@@ -47,8 +47,8 @@ COMBINATIONS = {
         "ci": "none",
         "json_logging": "yes",
     },
-    "py310-proprietary-github-k8s": {
-        "python_version": "3.10",
+    "py311-proprietary-github-k8s": {
+        "python_version": "3.11",
         "license": "proprietary",
         "ci": "github",
         "kubernetes": "yes",

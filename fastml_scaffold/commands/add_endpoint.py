@@ -34,12 +34,12 @@ from fastml_scaffold.plan import (
     plan_file,
     refuse_conflicts,
 )
-from fastml_scaffold.pyedit import top_level_names
+from fastml_scaffold.pyedit import registry_names
 from fastml_scaffold.routes import normalise, project_routes
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Modules the generated project has; an endpoint of the same name would shadow one.
-PROJECT_MODULES = ("main", "config", "model", "schemas", "deps", "train")
+PROJECT_MODULES = ("main", "config", "model", "schemas", "deps", "train", "serving", "errors")
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def _check_shadowing(root: Path, module: str, spec: EndpointSpec) -> None:
         except SyntaxError:
             raise FastmlError(f"{MAIN} does not parse: fix it, then run again.") from None
         ours = _imported_from(tree, registration(spec).module)
-        if module in top_level_names(tree) and module not in ours:
+        if module in registry_names(tree) and module not in ours:
             raise InvalidNameError(
                 f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: choose another."
             )

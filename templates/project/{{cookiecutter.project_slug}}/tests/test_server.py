@@ -1,4 +1,4 @@
-"""The real server: ``python -m app`` on a free port, called over HTTP."""
+"""The real server: ``python -m app`` on a free port, called over HTTP and over raw sockets."""
 
 import os
 import socket
@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,12 @@ import pytest
 from app.schemas import SETOSA
 
 PREFIX = "{{ cookiecutter.env_prefix }}"
+MAX_CONCURRENCY = 2
+BODY_TIMEOUT_S = 1
+FLOWER_WITH_NAN = (
+    b'{"instances": [{"sepal_length": NaN, "sepal_width": 3.5, '
+    b'"petal_length": 1.4, "petal_width": 0.2}]}'
+)
 
 
 def _free_port() -> int:
@@ -23,8 +30,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server_url(model_path: Path) -> Iterator[str]:
+@contextmanager
+def running_server(model_path: Path, log: Path) -> Iterator[str]:
+    """``python -m app`` on a free port, writing its stderr to ``log``; yields its URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -32,11 +40,14 @@ def server_url(model_path: Path) -> Iterator[str]:
         f"{PREFIX}PORT": str(port),
         f"{PREFIX}MODEL_PATH": str(model_path),
         f"{PREFIX}LOG_LEVEL": "warning",
+        f"{PREFIX}MAX_CONCURRENCY": str(MAX_CONCURRENCY),
+        f"{PREFIX}BODY_TIMEOUT_S": str(BODY_TIMEOUT_S),
 {%- if cookiecutter.model_framework == 'pytorch' %}
         f"{PREFIX}DEVICE": "auto",  # the GPU where there is one, so the tests run anywhere
 {%- endif %}
     }
-    process = subprocess.Popen([sys.executable, "-m", "app"], env=env)
+    with log.open("wb") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "app"], env=env, stderr=stderr)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(url, process)
@@ -60,10 +71,63 @@ def _wait_until_ready(url: str, process: "subprocess.Popen[bytes]") -> None:
     raise TimeoutError(f"{url}/readyz did not answer 200 within 30 s")
 
 
+@pytest.fixture(scope="module")
+def server_url(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(model_path, tmp_path_factory.mktemp("server") / "stderr.log") as url:
+        yield url
+
+
 def test_server_answers_over_http(server_url: str) -> None:
     assert httpx.get(f"{server_url}/livez").status_code == 200
     response = httpx.post(f"{server_url}/predict", json={"instances": [SETOSA]})
 
     assert response.status_code == 200
     assert response.json()["predictions"][0]["label"] == "setosa"
-    assert httpx.get(f"{server_url}/docs").status_code == 200
+    assert "swagger-ui" in httpx.get(f"{server_url}/docs").text
+    assert "redoc" in httpx.get(f"{server_url}/redoc").text.lower()
+
+
+def test_clients_that_stall_mid_body_neither_block_others_nor_stay_forever(
+    server_url: str,
+) -> None:
+    host, port = server_url.removeprefix("http://").split(":")
+    stalled = [socket.create_connection((host, int(port))) for _ in range(MAX_CONCURRENCY + 1)]
+    try:
+        for sock in stalled:  # promise 1000 bytes, send a few, then nothing
+            sock.sendall(
+                b"POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 1000\r\n\r\n{"instances": ['
+            )
+
+        started = time.monotonic()
+        response = httpx.post(f"{server_url}/predict", json={"instances": [SETOSA]}, timeout=5)
+        elapsed = time.monotonic() - started
+
+        assert response.status_code == 200
+        assert elapsed < 1.0
+        for sock in stalled:  # BODY_TIMEOUT_S after they began, the server gives up on them
+            sock.settimeout(BODY_TIMEOUT_S + 5)
+            assert sock.recv(1024).startswith(b"HTTP/1.1 408 ")
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+def test_bad_bodies_get_4xx_and_leave_no_traceback_in_the_log(
+    model_path: Path, tmp_path: Path
+) -> None:
+    bodies = [  # (content type, body)
+        ("application/json", FLOWER_WITH_NAN),
+        ("application/json", b'{"instances": ["\xff"]}'),
+        ("application/json; charset=latin-1", '{"instances": ["espèce"]}'.encode("latin-1")),
+    ]
+    log = tmp_path / "stderr.log"
+
+    with running_server(model_path, log) as url:
+        statuses = [
+            httpx.post(f"{url}/predict", content=body, headers={"content-type": kind}).status_code
+            for kind, body in bodies
+        ]
+
+    assert all(400 <= status < 500 for status in statuses), statuses
+    assert "Traceback" not in log.read_text(errors="replace")

@@ -1,0 +1,108 @@
+"""Bodies that are not what /predict expects: each gets a 4xx with a JSON reason, never a 500."""
+
+import json
+import random
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+
+JSON = {"content-type": "application/json"}
+# One flower, with the first measurement left to fill in.
+FLOWER = (
+    '{"instances": [{"sepal_length": %s, "sepal_width": 3.5, '
+    '"petal_length": 1.4, "petal_width": 0.2}]}'
+)
+
+
+def strict_json(content: bytes) -> Any:
+    """Parse as JSON proper: Python's json module would accept NaN and Infinity."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(content, parse_constant=refuse)
+
+
+@pytest.fixture
+def client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+    """A client that shows a server error as a 500 response, not as an exception."""
+    with TestClient(create_app(make_settings()), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_number_that_is_not_finite_gets_422_naming_the_field(
+    client: TestClient, value: str
+) -> None:
+    response = client.post("/predict", content=(FLOWER % value).encode(), headers=JSON)
+
+    assert response.status_code == 422
+    [error] = strict_json(response.content)["detail"]
+    assert error["loc"] == ["body", "instances", 0, "sepal_length"]
+
+
+def test_a_body_that_is_not_utf8_is_refused_with_a_reason(client: TestClient) -> None:
+    body = (FLOWER % "5.1").encode().replace(b"3.5", b"3.5\xff")
+
+    response = client.post("/predict", content=body, headers=JSON)
+
+    assert response.status_code in (400, 422)
+    assert strict_json(response.content)["detail"]
+
+
+def test_a_latin1_body_is_refused_with_a_reason(client: TestClient) -> None:
+    body = '{"instances": [{"sepal_length": 5.1, "espèce": "setosa"}]}'.encode("latin-1")
+
+    response = client.post(
+        "/predict", content=body, headers={"content-type": "application/json; charset=latin-1"}
+    )
+
+    assert response.status_code in (400, 422)
+    assert strict_json(response.content)["detail"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_bytes_as_text_get_a_4xx(client: TestClient, seed: int) -> None:
+    body = random.Random(seed).randbytes(256)
+
+    response = client.post("/predict", content=body, headers={"content-type": "text/plain"})
+
+    assert 400 <= response.status_code < 500
+    assert strict_json(response.content)["detail"]
+
+
+def test_a_body_that_is_not_json_gets_422(client: TestClient) -> None:
+    response = client.post("/predict", content=b"sepal_length=5.1", headers=JSON)
+
+    assert response.status_code == 422
+    assert strict_json(response.content)["detail"][0]["type"] == "json_invalid"
+
+
+def test_a_body_over_the_limit_gets_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_request_bytes=200)
+    flower = FLOWER % "5.1"
+
+    small = client.post("/predict", content=flower.encode(), headers=JSON)
+    large = client.post("/predict", content=flower.encode() + b" " * 200, headers=JSON)
+
+    assert small.status_code == 200
+    assert large.status_code == 413
+
+
+def test_a_chunked_body_over_the_limit_gets_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_request_bytes=200)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"instances": ['
+        for _ in range(10):
+            yield b'{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4}, '
+        yield b"]}"
+
+    response = client.post("/predict", content=chunks(), headers=JSON)
+
+    assert response.status_code == 413

@@ -19,6 +19,8 @@ from app.config import Settings
 from app.main import create_app
 from app.schemas import FEATURES
 
+PREFIX = "{{ cookiecutter.env_prefix }}"
+
 
 def test_livez_answers_while_the_process_runs(client: TestClient) -> None:
     response = client.get("/livez")
@@ -55,7 +57,7 @@ def test_readyz_says_how_to_create_a_missing_model_without_naming_paths(
     assert readiness.status_code == 503
     detail = readiness.json()["detail"]
     assert "python -m app.train" in detail
-    assert Settings.variable("model_path") in detail
+    assert f"{PREFIX}MODEL_PATH" in detail  # the setting to change
     assert str(tmp_path) not in readiness.text
     assert "/" not in detail
     assert liveness.status_code == 200

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.schemas import SETOSA, VIRGINICA, PredictResponse
+from app.schemas import MAX_INSTANCES, SETOSA, VIRGINICA, PredictResponse
 
 VERSICOLOR = {"sepal_length": 6.0, "sepal_width": 2.7, "petal_length": 4.2, "petal_width": 1.3}
 SPECIES = {"setosa", "versicolor", "virginica"}
@@ -97,13 +97,15 @@ def test_accepts_json_with_a_charset(client: TestClient) -> None:
     assert response.status_code == 200
 
 
-def test_limits_the_batch_size(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(max_batch_size=2)
+def test_limits_the_number_of_instances(client: TestClient) -> None:
+    accepted = client.post("/predict", json={"instances": [SETOSA] * MAX_INSTANCES})
+    refused = client.post("/predict", json={"instances": [SETOSA] * (MAX_INSTANCES + 1)})
 
-    response = client.post("/predict", json={"instances": [SETOSA] * 3})
-
-    assert response.status_code == 422
-    assert "at most 2" in response.json()["detail"]
+    assert accepted.status_code == 200
+    assert refused.status_code == 422
+    [error] = refused.json()["detail"]
+    assert error["loc"] == ["body", "instances"]
+    assert error["type"] == "too_long"
 
 
 def test_answers_503_without_a_model(

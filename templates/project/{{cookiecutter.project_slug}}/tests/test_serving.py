@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import BatchingSettings
+from app.config import BatchingSettings, Settings
 from app.model import Model
 from app.schemas import SETOSA, VIRGINICA
 from app.serving import ModelRunner, OverloadedError
@@ -31,7 +31,7 @@ def test_batching_gives_each_request_its_own_answers_in_fewer_model_calls(
     requests = [[ROWS[i % 3]] * (1 + i % 4) for i in range(24)]
 
     async def predict_all(batching: BatchingSettings) -> tuple[list[Sequence[object]], int]:
-        async with ModelRunner(model.predict, threads=1, timeout_s=5, batching=batching) as runner:
+        async with ModelRunner(model.predict, Settings(batching=batching)) as runner:
             results = await asyncio.gather(*(runner.predict(rows) for rows in requests))
         return results, runner.model_calls
 
@@ -57,10 +57,10 @@ def test_a_failing_request_does_not_fail_the_others_in_its_batch() -> None:
             raise ValueError("bad measurement")
         return [sum(row) for row in rows]
 
-    batching = BatchingSettings(enabled=True)
+    settings = Settings(batching=BatchingSettings(enabled=True))
 
     async def scenario() -> list[object]:
-        async with ModelRunner(predict, threads=1, timeout_s=5, batching=batching) as runner:
+        async with ModelRunner(predict, settings) as runner:
             requests = [runner.predict([ROWS[0]]), runner.predict([[BAD] * 4]), runner.predict([ROWS[2]])]
             return await asyncio.gather(*requests, return_exceptions=True)
 
@@ -77,10 +77,10 @@ def test_a_slow_prediction_times_out(batching: bool) -> None:
         time.sleep(0.5)
         return [0.0 for _ in rows]
 
-    settings = BatchingSettings(enabled=batching)
+    settings = Settings(inference_timeout_s=0.05, batching=BatchingSettings(enabled=batching))
 
     async def scenario() -> None:
-        async with ModelRunner(slow, threads=1, timeout_s=0.05, batching=settings) as runner:
+        async with ModelRunner(slow, settings) as runner:
             await runner.predict(ROWS)
 
     started = time.monotonic()
@@ -97,10 +97,10 @@ def test_a_full_queue_refuses_more_requests() -> None:
         release.wait(5)
         return [0.0 for _ in rows]
 
-    batching = BatchingSettings(enabled=True, max_batch_size=1, max_queue=1)
+    settings = Settings(batching=BatchingSettings(enabled=True, max_batch_size=1, max_queue=1))
 
     async def scenario() -> None:
-        async with ModelRunner(blocked, threads=1, timeout_s=5, batching=batching) as runner:
+        async with ModelRunner(blocked, settings) as runner:
             first = asyncio.create_task(runner.predict([ROWS[0]]))
             await asyncio.to_thread(busy.wait, 5)  # the model is busy with the first
             second = asyncio.create_task(runner.predict([ROWS[1]]))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
@@ -48,6 +49,13 @@ def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[...
 
 
 @pytest.fixture
-def client(make_client: Callable[..., TestClient]) -> TestClient:
-    """A client of a new app with the default settings and the session's model."""
-    return make_client()
+def app(make_settings: Callable[..., Settings]) -> FastAPI:
+    """A new app with the default settings and the session's model; a test may change it."""
+    return create_app(make_settings())
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client of ``app``, after start-up."""
+    with TestClient(app) as client:
+        yield client

@@ -6,10 +6,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-from app.config import Settings
-from app.main import create_app
 
 JSON = {"content-type": "application/json"}
 # One flower, with the first measurement left to fill in.
@@ -29,9 +27,9 @@ def strict_json(content: bytes) -> Any:
 
 
 @pytest.fixture
-def client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+def client(app: FastAPI) -> Iterator[TestClient]:
     """A client that shows a server error as a 500 response, not as an exception."""
-    with TestClient(create_app(make_settings()), raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
 

@@ -1,13 +1,10 @@
 """Dependencies added the FastAPI way guard /predict: no route class of the app skips them."""
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, status
 from fastapi.testclient import TestClient
 
-from app.config import Settings
-from app.main import create_app
 from app.routers import predict
 from app.schemas import SETOSA
 
@@ -20,14 +17,12 @@ async def require_token(x_token: Annotated[str | None, Header()] = None) -> None
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Send X-Token.")
 
 
-def test_a_router_dependency_guards_predict(make_settings: Callable[..., Settings]) -> None:
-    app = create_app(make_settings())
+def test_a_router_dependency_guards_predict(app: FastAPI, client: TestClient) -> None:
     app.include_router(predict.router, prefix="/guarded", dependencies=[Depends(require_token)])
 
-    with TestClient(app) as client:
-        refused = client.post("/guarded/predict", json=BODY)
-        allowed = client.post("/guarded/predict", json=BODY, headers={"X-Token": "secret"})
-        unguarded = client.post("/predict", json=BODY)
+    refused = client.post("/guarded/predict", json=BODY)
+    allowed = client.post("/guarded/predict", json=BODY, headers={"X-Token": "secret"})
+    unguarded = client.post("/predict", json=BODY)
 
     assert refused.status_code == 401
     assert refused.json() == {"detail": "Send X-Token."}
@@ -36,12 +31,14 @@ def test_a_router_dependency_guards_predict(make_settings: Callable[..., Setting
     assert unguarded.status_code == 200
 
 
-def test_an_app_dependency_guards_predict(make_settings: Callable[..., Settings]) -> None:
-    # FastAPI(dependencies=...) applies to the routes included afterwards: here, the app's.
-    app = FastAPI(dependencies=[Depends(require_token)])
-    app.include_router(create_app(make_settings()).router)
+def test_an_app_dependency_guards_predict(app: FastAPI) -> None:
+    # FastAPI(dependencies=...) applies to every route included afterwards: here, the app's.
+    # (Appending to app.router.dependencies later would not: FastAPI copies a router's
+    # dependencies into each route as the route is included.)
+    guarded = FastAPI(dependencies=[Depends(require_token)])
+    guarded.include_router(app.router)
 
-    with TestClient(app) as client:
+    with TestClient(guarded) as client:
         response = client.post("/predict", json=BODY)
 
     assert response.status_code == 401

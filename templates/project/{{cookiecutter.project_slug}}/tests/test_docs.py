@@ -2,7 +2,10 @@
 
 from fastapi.testclient import TestClient
 
+from app.schemas import FEATURES
+
 TITLE = "{{ cookiecutter.project_name }}"
+REF = "#/components/schemas/"
 
 
 def test_swagger_ui_is_served(client: TestClient) -> None:
@@ -32,18 +35,12 @@ def test_openapi_documents_every_endpoint(client: TestClient) -> None:
 
 def test_openapi_documents_the_predict_body(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
 
     body = schema["paths"]["/predict"]["post"]["requestBody"]
     assert body["required"] is True
-    reference = body["content"]["application/json"]["schema"]["$ref"]
-    assert reference == "#/components/schemas/PredictRequest"
-    request = schema["components"]["schemas"]["PredictRequest"]
+    assert body["content"]["application/json"]["schema"] == {"$ref": f"{REF}PredictRequest"}
+    request = components["PredictRequest"]
     assert request["examples"]
-    assert request["properties"]["instances"]["items"]["$ref"] == "#/components/schemas/IrisFeatures"
-    flower = schema["components"]["schemas"]["IrisFeatures"]
-    assert set(flower["properties"]) == {
-        "sepal_length",
-        "sepal_width",
-        "petal_length",
-        "petal_width",
-    }
+    assert request["properties"]["instances"]["items"] == {"$ref": f"{REF}IrisFeatures"}
+    assert set(components["IrisFeatures"]["properties"]) == set(FEATURES)

@@ -13,10 +13,9 @@ import onnx
 {% elif cookiecutter.model_framework == 'pytorch' -%}
 import torch
 {% endif -%}
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.config import Settings
-from app.main import create_app
 from app.schemas import FEATURES
 
 PREFIX = "{{ cookiecutter.env_prefix }}"
@@ -37,8 +36,8 @@ def test_readyz_is_200_once_the_model_is_loaded(client: TestClient) -> None:
     assert response.json()["model_version"].startswith("iris-")
 
 
-def test_readyz_is_503_before_start_up(make_settings: Callable[..., Settings]) -> None:
-    client = TestClient(create_app(make_settings()))  # not entered: no start-up, no model
+def test_readyz_is_503_before_start_up(app: FastAPI) -> None:
+    client = TestClient(app)  # not entered: no start-up, no model
 
     response = client.get("/readyz")
 

@@ -17,12 +17,10 @@ from app.serving import ModelRunner, OverloadedError
 
 VERSICOLOR = {"sepal_length": 6.0, "sepal_width": 2.7, "petal_length": 4.2, "petal_width": 1.3}
 ROWS = [list(flower.values()) for flower in (SETOSA, VERSICOLOR, VIRGINICA)]
-BAD = -1.0  # a value the fake models below fail on
 Rows = Sequence[Sequence[float]]
 
 
-# A batch limit of 5 makes requests of 1 to 4 rows overflow it: the one that does not fit is
-# held over to start the next batch, and must still get its own rows back.
+# 24 requests of 1 to 4 rows: one batch of them all, or (limit 5) several batches.
 @pytest.mark.parametrize("max_batch_size", [64, 5])
 def test_batching_gives_each_request_its_own_answers_in_fewer_model_calls(
     model_path: Path, max_batch_size: int
@@ -52,8 +50,10 @@ def test_batching_gives_each_request_its_own_answers_in_fewer_model_calls(
 
 
 def test_a_failing_request_does_not_fail_the_others_in_its_batch() -> None:
-    def predict(rows: Rows) -> list[float]:
-        if any(BAD in row for row in rows):
+    bad = [-1.0] * 4
+
+    def predict(rows: Rows) -> list[float]:  # fails on the bad row, as a model might
+        if bad in rows:
             raise ValueError("bad measurement")
         return [sum(row) for row in rows]
 
@@ -61,8 +61,11 @@ def test_a_failing_request_does_not_fail_the_others_in_its_batch() -> None:
 
     async def scenario() -> list[object]:
         async with ModelRunner(predict, settings) as runner:
-            requests = [runner.predict([ROWS[0]]), runner.predict([[BAD] * 4]), runner.predict([ROWS[2]])]
-            return await asyncio.gather(*requests, return_exceptions=True)
+            requests = [ROWS[0]], [bad], [ROWS[2]]
+            results: list[object] = await asyncio.gather(
+                *(runner.predict(rows) for rows in requests), return_exceptions=True
+            )
+            return results
 
     first, failed, last = asyncio.run(scenario())
 
@@ -146,13 +149,14 @@ def test_a_full_queue_answers_503_with_retry_after(
         return predict(model, rows)
 
     monkeypatch.setattr(Model, "predict", blocked)
-    # One request in the model, one waiting: a third is one too many.
+    # One request in the model, one in the queue: of three, one at least is refused.
     client = make_client(batching={"enabled": True, "max_batch_size": 1, "max_queue": 1})
     body = {"instances": [SETOSA]}
 
     with ThreadPoolExecutor(3) as pool:
         sent = [pool.submit(client.post, "/predict", json=body) for _ in range(3)]
-        done, _ = wait(sent, timeout=5, return_when=FIRST_COMPLETED)  # no answer before release
+        # While the model is blocked, only a refusal can come back.
+        done, _ = wait(sent, timeout=5, return_when=FIRST_COMPLETED)
         release.set()
         first_answer = done.pop().result()
         answers = [future.result() for future in sent]

@@ -10,10 +10,11 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 
 from app import SUMMARY, __version__{% if cookiecutter.metrics == 'yes' %}, metrics{% endif %}
 from app.config import Settings
-from app.errors import invalid_request
+from app.errors import http_error, invalid_request
 {%- if cookiecutter.json_logging == 'yes' %}
 from app.log import RequestIdMiddleware
 {%- endif %}
@@ -22,11 +23,6 @@ from app.routers import health, predict
 from app.serving import AdmissionLimit, BodyTimeoutMiddleware, ModelRunner
 
 logger = logging.getLogger("uvicorn.error")
-
-TAGS = [
-    {"name": "predict", "description": "Predictions from the ML model."},
-    {"name": "health", "description": "Liveness and readiness probes."},
-]
 
 
 def load_model(settings: Settings) -> tuple[Model | None, str | None]:
@@ -68,10 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="{{ cookiecutter.project_name }}",
         version=__version__,
         description=SUMMARY,
-        openapi_tags=TAGS,
         lifespan=lifespan,
         max_body_size=settings.max_request_bytes,  # larger bodies get 413
-        exception_handlers={RequestValidationError: invalid_request},
+        exception_handlers={RequestValidationError: invalid_request, HTTPException: http_error},
     )
     app.state.settings = settings
     app.add_middleware(BodyTimeoutMiddleware, timeout_s=settings.body_timeout_s)

@@ -1,11 +1,8 @@
 """How requests reach the model without stalling the server; the knobs are in app/config.py.
 
-* ``ModelRunner`` runs any ``predict(rows)`` (one result per row) in worker threads, so the
-  event loop keeps answering; with batching on, waiting requests are predicted together.
-* ``AdmissionLimit``: a dependency, so it counts a request once its body is read; routes
-  without it (health checks, /metrics) never wait behind the work.
-* ``BodyTimeoutMiddleware`` answers 408 to a client that sends its body too slowly.
-"""
+``ModelRunner`` runs any ``predict(rows)`` (one result per row) in worker threads, batching
+waiting requests if asked; ``AdmissionLimit`` counts a request once its body is read, and
+``BodyTimeoutMiddleware`` answers 408 to a client that sends it too slowly."""
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -37,7 +34,6 @@ class ModelRunner:
         self.threads = settings.inference_threads
         self.timeout_s = settings.inference_timeout_s
         self.batching = settings.batching
-        self.model_calls = 0  # how many times predict ran: the tests read it
         self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="inference")
         self._queue: asyncio.Queue[_Waiting] = asyncio.Queue(self.batching.max_queue)
         self._batchers: list[asyncio.Task[None]] = []
@@ -69,7 +65,6 @@ class ModelRunner:
         return await asyncio.wait_for(future, self.timeout_s)
 
     def _in_thread(self, rows: Rows) -> "asyncio.Future[Sequence[Any]]":
-        self.model_calls += 1
         return asyncio.get_running_loop().run_in_executor(self._executor, self.predict_batch, rows)
 
     async def _batch(self) -> None:

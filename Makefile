@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint unit bench clean container-tools
+.PHONY: help install demo test lint unit bench bench-peers clean container-tools
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ bench: $(STAMP)  ## Start-up, generation and serving benchmarks (installs wrk: r
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/serving.py
+
+bench-peers: $(STAMP)  ## The project against LitServe, MLServer and BentoML (about 15 min; installs them)
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/peers.py
 
 clean:  ## Remove the virtualenv, builds and the demo
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,6 @@
 """The FastAPI application: ``create_app(settings)`` builds it; its lifespan loads the model."""
 
+import gc
 import logging
 {%- if cookiecutter.metrics == 'yes' %}
 import time
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         """Load the model, start the services; yield each request's ``request.state``."""
         model, model_error = load_model(settings)
+        gc.freeze()  # the libraries and the model live as long as the process: never rescan them
         async with AsyncExitStack() as services:
             runner = None
             if model is not None:

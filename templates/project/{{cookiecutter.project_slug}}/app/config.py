@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(default=10, gt=0, description="Time to send a body; then 408.")
     inference_timeout_s: float = Field(default=10, gt=0, description="Longest prediction; 504.")
     inference_threads: int = Field(default=1, ge=1, description="Predictions run at once.")
-    max_concurrency: int = Field(default=4, ge=1, description="/predict requests at once.")
+    max_concurrency: int = Field(default=4, ge=1, description="Requests served at once.")
     batching: BatchingSettings = BatchingSettings()
 
     @property

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
@@ -21,7 +21,7 @@ from app.log import RequestIdMiddleware
 {%- endif %}
 from app.model import Model, ModelError
 from app.routers import health, predict
-from app.serving import AdmissionLimit, BodyTimeoutMiddleware, ModelRunner
+from app.serving import AdmissionMiddleware, ModelRunner
 
 logger = logging.getLogger("uvicorn.error")
 
@@ -71,18 +71,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exception_handlers={RequestValidationError: invalid_request, HTTPException: http_error},
     )
     app.state.settings = settings
-    app.add_middleware(BodyTimeoutMiddleware, timeout_s=settings.body_timeout_s)
+    app.add_middleware(  # health checks and /metrics skip the queue of busy requests
+        AdmissionMiddleware,
+        limit=settings.admitted_at_once,
+        body_timeout_s=settings.body_timeout_s,
+        exempt={"/livez", "/readyz", "/metrics"},
+    )
 {%- if cookiecutter.metrics == 'yes' %}
     app.add_middleware(metrics.MetricsMiddleware)
 {%- endif %}
 {%- if cookiecutter.json_logging == 'yes' %}
     app.add_middleware(RequestIdMiddleware)  # added last, so it runs first
 {%- endif %}
-    # /predict: at most admitted_at_once requests at a time, counted once their body is read.
-    admission = Depends(AdmissionLimit(settings.admitted_at_once))
     # The router registry: one line per router, in the order their paths are matched.
     app.include_router(health.router)
-    app.include_router(predict.router, dependencies=[admission])
+    app.include_router(predict.router)
 {%- if cookiecutter.metrics == 'yes' %}
     app.include_router(metrics.router)
 {%- endif %}

@@ -1,15 +1,14 @@
 """How requests reach the model without stalling the server; the knobs are in app/config.py.
 
 ``ModelRunner`` runs any ``predict(rows)`` (one result per row) in worker threads, batching
-waiting requests if asked; ``AdmissionLimit`` counts a request once its body is read, and
-``BodyTimeoutMiddleware`` answers 408 to a client that sends it too slowly."""
+waiting requests if asked; ``AdmissionMiddleware`` limits the requests served at once."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, Self
 
-from fastapi import HTTPException, status
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
@@ -100,44 +99,36 @@ class ModelRunner:
             start += len(item.rows)
 
 
-class AdmissionLimit:
-    """Lets ``limit`` requests through at once: ``dependencies=[Depends(AdmissionLimit(4))]``."""
+class AdmissionMiddleware:
+    """At most ``limit`` requests are served at once, each counted once its whole body has
+    arrived (408 if that takes over ``body_timeout_s``); ``exempt`` paths never wait.
 
-    def __init__(self, limit: int) -> None:
+    Waiting costs the event loop nothing, so under a flood the loop works on a few requests
+    at a time and a health check waits behind those few only.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int, body_timeout_s: float, exempt: set[str]):
+        self.app = app
+        self.body_timeout_s = body_timeout_s
+        self.exempt = exempt
         self._slots = asyncio.Semaphore(limit)
 
-    async def __call__(self) -> AsyncIterator[None]:
-        async with self._slots:
-            yield
-
-
-class BodyTimeoutMiddleware:
-    """Answer 408 when a request's body has not fully arrived ``timeout_s`` after it began."""
-
-    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
-        self.app = app
-        self.timeout_s = timeout_s
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        deadline = asyncio.get_running_loop().time() + self.timeout_s
-        body_done = False
+        try:  # FastAPI's max_body_size, outside, answers 413 if the body grows too large
+            async with asyncio.timeout(self.body_timeout_s):
+                messages = [await receive()]
+                while messages[-1].get("more_body"):
+                    messages.append(await receive())
+        except TimeoutError:
+            detail = f"The request body did not arrive within {self.body_timeout_s:g} s."
+            await JSONResponse({"detail": detail}, 408)(scope, receive, send)
+            return
 
-        async def receive_in_time() -> Message:
-            nonlocal body_done
-            if body_done:  # only a disconnect is left to wait for: no deadline
-                return await receive()
-            try:
-                async with asyncio.timeout_at(deadline):
-                    message = await receive()
-            except TimeoutError:
-                raise HTTPException(
-                    status.HTTP_408_REQUEST_TIMEOUT,
-                    detail=f"The request body did not arrive within {self.timeout_s:g} s.",
-                ) from None
-            body_done = not message.get("more_body", False)
-            return message
+        async def replay() -> Message:  # the body read above, then the client as it is
+            return messages.pop(0) if messages else await receive()
 
-        await self.app(scope, receive_in_time, send)
+        async with self._slots:
+            await self.app(scope, replay, send)

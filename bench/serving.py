@@ -1,13 +1,15 @@
 """Serving: a generated project under wrk, against a bare FastAPI endpoint (the ceiling).
 
-    python bench/serving.py [--duration S] [--repeat N] [--project DIR --python PY]
+    python bench/serving.py [--duration S] [--repeat N] [--framework F | --project DIR --python PY]
 
-Without ``--project`` it generates the default project in a temporary folder, installs it
-into a virtualenv of its own and trains its model (about a minute).  All servers run with
+Without ``--project`` it generates a project (``--framework``: model_framework, sklearn by
+default) in a temporary folder, installs it into a virtualenv of its own and trains its model
+(about a minute).  /predict's baseline is a bare FastAPI POST that validates the same body
+with the project's own schema and answers at once.  All servers run with
 the same uvicorn settings: one worker, uvloop and httptools (``uvicorn[standard]``), on
 loopback.  Needs wrk (Debian: ``apt-get install wrk``; ``make bench`` installs it).
 
-The three servers (the bare ceiling, the project, the project with batching on) run at once
+The three servers (the bare app, the project, the project with batching on) run at once
 and each round measures every figure once, a ratio's two sides back to back: a shared
 machine that slows down for a while slows both sides of a ratio alike.  Each ratio is the
 median of its rounds' ratios.
@@ -37,14 +39,23 @@ from fastml_scaffold import new_project
 
 PREFIX = "IRIS_SERVICE_"
 FLOWER = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+# The ceiling (GET /) and the baseline of /predict: a bare POST that validates the same body
+# with the project's own schema and answers at once.
 BARE_APP = """
 from fastapi import FastAPI
+
+from app.schemas import PredictRequest
 
 app = FastAPI()
 
 
 @app.get("/")
 async def root() -> dict[str, bool]:
+    return {"ok": True}
+
+
+@app.post("/validate")
+async def validate(body: PredictRequest) -> dict[str, bool]:
     return {"ok": True}
 """
 POST_SCRIPT = """
@@ -62,6 +73,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="rounds of runs (medians)")
     parser.add_argument("--project", type=Path, help="a generated project, installed and trained")
     parser.add_argument("--python", type=Path, help="the Python of --project's virtualenv")
+    parser.add_argument(
+        "--framework", default="sklearn", help="model_framework of the generated project"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/serving.py needs wrk: apt-get install wrk (or make bench).")
@@ -71,17 +85,19 @@ def main() -> None:
         if args.project and args.python:
             project, python = args.project.resolve(), args.python.absolute()
         else:
-            project, python = _prepare_project(work)
+            project, python = _prepare_project(work, args.framework)
         bench = Bench(project, python, work, args.duration, args.repeat)
         bench.run()
 
 
-def _prepare_project(work: Path) -> tuple[Path, Path]:
-    print("Generating, installing and training the default project...", flush=True)
-    project = new_project("Iris Service", output_dir=work).project_dir
+def _prepare_project(work: Path, framework: str) -> tuple[Path, Path]:
+    print(f"Generating, installing and training a {framework} project...", flush=True)
+    answers = {"model_framework": framework}
+    project = new_project("Iris Service", output_dir=work, answers=answers).project_dir
     subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
     python = work / "venv" / "bin" / "python"
-    _quiet([python, "-m", "pip", "install", "--quiet", "."], cwd=project)
+    extra = ".[train]" if framework == "onnx" else "."  # onnx trains with skl2onnx
+    _quiet([python, "-m", "pip", "install", "--quiet", extra], cwd=project)
     _quiet([python, "-m", "app.train"], cwd=project)
     return project, python
 
@@ -108,6 +124,7 @@ class Bench:
         """Every figure once; the two sides of each ratio measured back to back."""
         return {
             "ceiling": self._wrk_once(f"{bare}/"),
+            "validate1": self._wrk_once(f"{bare}/validate", one),
             "predict1": self._wrk_once(f"{app}/predict", one),
             "livez": self._wrk_once(f"{app}/livez"),
             "predict64": self._wrk_once(f"{app}/predict", many),
@@ -197,7 +214,7 @@ class Bench:
             return lambda r: r[name].rps
 
         ceiling = median(rps("ceiling"))
-        predict1 = median(lambda r: r["predict1"].rps / r["ceiling"].rps)
+        predict1 = median(lambda r: r["predict1"].rps / r["validate1"].rps)
         rows64 = median(lambda r: r["predict64"].rps * 64 / r["predict1"].rps)
         batching = median(lambda r: r["on32"].rps / r["off32"].rps)
         loaded = median(lambda r: r["livez_loaded"].p99_ms / r["livez_idle"].p99_ms)
@@ -210,9 +227,15 @@ class Bench:
                 "",
             ],
             [
+                "bare POST validating the same body",
+                f"{median(rps('validate1')):,.0f} req/s",
+                _x(median(lambda r: r["validate1"].rps / r["ceiling"].rps)),
+                "",
+            ],
+            [
                 "POST /predict, 1 instance",
                 f"{median(rps('predict1')):,.0f} req/s",
-                _x(predict1),
+                _x(predict1) + " of the bare POST",
                 verdict(predict1, at_least=0.5),
             ],
             [

@@ -591,11 +591,9 @@ def reformat_main(root: Path) -> None:
         "from app.routers import (\n    health,\n    mine,\n    predict,\n)\n",
     )
     text = text.replace(
-        "    app.include_router(health.router)\n"
-        "    app.include_router(predict.router, dependencies=[admission])\n",
+        "    app.include_router(health.router)\n    app.include_router(predict.router)\n",
         "    app.include_router(\n        health.router,\n    )\n"
-        "    app.include_router(\n        predict.router,\n"
-        "        dependencies=[admission],\n    )\n"
+        "    app.include_router(\n        predict.router,\n    )\n"
         '    app.include_router(mine.router, prefix="/mine")\n',
     )
     main.write_text(text, encoding="utf-8")
@@ -685,9 +683,7 @@ def test_a_renamed_exit_stack_takes_a_listener(root: Path) -> None:
 
 def test_an_include_on_a_last_line_without_a_newline_takes_a_router(root: Path) -> None:
     main = root / MAIN
-    text = read(root, MAIN).replace(
-        "    app.include_router(predict.router, dependencies=[admission])\n", ""
-    )
+    text = read(root, MAIN).replace("    app.include_router(predict.router)\n", "")
     main.write_text(text.rstrip("\n") + "\napp.include_router(predict.router)", encoding="utf-8")
 
     add_endpoint("score", project=root)

@@ -1,18 +1,22 @@
 """Answers to requests the app cannot read: a 4xx that says why, never a 500."""
 
+import json
 from typing import Any
 
 from fastapi import Request, Response, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from pydantic_core import to_json
+from pydantic_core import PydanticSerializationError, to_json
 from starlette.exceptions import HTTPException
 
 
 async def invalid_request(request: Request, error: RequestValidationError) -> Response:
     """FastAPI's 422, able to echo any input: its own answers 500 to NaN or non-UTF-8 bytes."""
     errors = [{**detail, "input": _printable(detail.get("input"))} for detail in error.errors()]
-    content = to_json({"detail": errors}, inf_nan_mode="strings", fallback=repr)
+    try:
+        content = to_json({"detail": errors}, inf_nan_mode="strings", fallback=repr)
+    except PydanticSerializationError:  # a lone surrogate such as "\ud800": json escapes it
+        content = json.dumps({"detail": errors}, default=repr).encode()
     return Response(content, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json")
 
 

@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 runner = await services.enter_async_context(ModelRunner(model.predict, settings))
             # The service registry: one `await services.enter_async_context(...)` line each.
             yield {"model": model, "model_error": model_error, "runner": runner}
+        gc.unfreeze()  # let a stopped app be collected (tests start many)
 
     app = FastAPI(
         title="{{ cookiecutter.project_name }}",

@@ -47,7 +47,7 @@ class ModelRunner:
             batcher.cancel()
         await asyncio.gather(*self._batchers, return_exceptions=True)
         while not self._queue.empty():
-            self._queue.get_nowait().future.cancel()
+            self._queue.get_nowait().future.set_exception(OverloadedError("Shutting down."))
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def predict(self, rows: Rows) -> Sequence[Any]:
@@ -78,10 +78,11 @@ class ModelRunner:
             while size < self.batching.max_batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
                 size += len(batch[-1].rows)
-            await self._predict_together([item for item in batch if not item.future.done()])
+            await self._predict_together(batch)
 
     async def _predict_together(self, batch: list[_Waiting]) -> None:
-        if not batch:  # every caller timed out already
+        batch = [item for item in batch if not item.future.done()]  # the others timed out
+        if not batch:
             return
         try:
             results = await self._in_thread([row for item in batch for row in item.rows])
@@ -114,7 +115,8 @@ class AdmissionMiddleware:
         self._slots = asyncio.Semaphore(limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.exempt:
+        path = scope.get("path", "").removeprefix(scope.get("root_path", ""))  # behind a proxy
+        if scope["type"] != "http" or path in self.exempt:
             await self.app(scope, receive, send)
             return
         try:  # FastAPI's max_body_size, outside, answers 413 if the body grows too large

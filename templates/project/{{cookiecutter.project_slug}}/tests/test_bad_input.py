@@ -44,6 +44,18 @@ def test_a_number_that_is_not_finite_gets_422_naming_the_field(
     assert error["loc"] == ["body", "instances", 0, "sepal_length"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [FLOWER % '"\\ud800"', '{"\\ud800": 1}'],
+    ids=["in-a-value", "in-a-key"],
+)
+def test_a_lone_surrogate_gets_422(client: TestClient, body: str) -> None:
+    response = client.post("/predict", content=body.encode(), headers=JSON)
+
+    assert response.status_code == 422
+    assert strict_json(response.content)["detail"]
+
+
 def test_a_body_that_is_not_utf8_is_refused_with_a_reason(client: TestClient) -> None:
     body = (FLOWER % "5.1").encode().replace(b"3.5", b"3.5\xff")
 

@@ -121,6 +121,7 @@ def test_bad_bodies_get_4xx_and_leave_no_traceback_in_the_log(
     bodies = [  # (content type, body)
         ("application/json", FLOWER_WITH_NAN),
         ("application/json", b'{"instances": ["\xff"]}'),
+        ("application/json", b'{"\\ud800": 1}'),
         ("application/json; charset=latin-1", '{"instances": ["espèce"]}'.encode("latin-1")),
     ]
     log = tmp_path / "stderr.log"

@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import REPO, TOOLS, make_venv, run
+from support import REPO, TOOLS, make_venv, run, snapshot
 
+from fastml_scaffold import new_project
 from fastml_scaffold.answers import ANSWERS_FILE
 from fastml_scaffold.templates import template_dir
 
@@ -88,7 +89,11 @@ def test_built_wheel_installs_and_generates_outside_the_repo(
     run([python, "-m", "pip", "install", "--quiet", wheel], cwd=dist)
     elsewhere = tmp_path_factory.mktemp("elsewhere")
 
+    # pip byte-compiled the installed templates: the render must not carry that bytecode.
+    installed = Path(python).parents[1] / "lib"
+    assert any("templates" in p.parts for p in installed.rglob("__pycache__"))
+
     run([python.parent / "fastml", "new", "Iris Service", "--no-input"], cwd=elsewhere)
 
-    assert (elsewhere / "iris-service" / "app" / "main.py").is_file()
-    assert (elsewhere / "iris-service" / ANSWERS_FILE).is_file()
+    from_checkout = new_project("Iris Service", output_dir=tmp_path_factory.mktemp("checkout"))
+    assert snapshot(elsewhere / "iris-service") == snapshot(from_checkout.project_dir)

@@ -178,6 +178,12 @@ def _compare_file(path: Path, target: Path, relative: Path, *, force: bool) -> F
 def _kind_clash(root: Path, relative: Path) -> str:
     """Why a file cannot go at ``relative`` whatever the options: a folder where the file
     goes, or a file where one of its folders goes.  fastml never deletes a user's folder."""
+    outside = _link_leading_outside(root, relative)
+    if outside is not None:
+        return (
+            f"{outside} is a symbolic link to {outside.resolve()}, outside {root}: "
+            "fastml never writes through it; replace the link with a folder"
+        )
     blocking = _file_in_the_way(root, relative)
     if blocking is not None:
         return f"{blocking} is a file where a folder goes: move it away"
@@ -185,6 +191,17 @@ def _kind_clash(root: Path, relative: Path) -> str:
     if existing.is_dir() and not existing.is_symlink():
         return f"{existing} is a folder where a file goes: move it away"
     return ""
+
+
+def _link_leading_outside(root: Path, relative: Path) -> Path | None:
+    """The first folder of ``relative`` in ``root`` that is a symbolic link out of ``root``:
+    writing through it would change files elsewhere."""
+    inside = root.resolve()
+    for parent in reversed(relative.parents[:-1]):  # shallowest first, "." excluded
+        candidate = root / parent
+        if candidate.is_symlink() and not candidate.resolve().is_relative_to(inside):
+            return candidate
+    return None
 
 
 def _file_in_the_way(target: Path, relative: Path) -> Path | None:

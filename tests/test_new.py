@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import errno
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -412,19 +415,68 @@ def test_force_keeps_unrelated_files_and_overwrites_generated_ones(tmp_path: Pat
     assert list(tmp_path.glob(".fastml-new-*")) == []
 
 
-def test_second_forced_run_reports_identical_and_overwrite(tmp_path: Path) -> None:
+def test_new_refuses_a_folder_that_holds_a_fastml_project_even_with_force(
+    tmp_path: Path,
+) -> None:
     new_project("Iris Service", output_dir=tmp_path)
     target = tmp_path / "iris-service"
     (target / "app" / "model.py").write_text("# edited by hand\n", encoding="utf-8")
-    (target / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    before = snapshot(tmp_path)
 
-    result = new_project("Iris Service", output_dir=tmp_path, force=True)
+    with pytest.raises(TargetExistsError, match="already holds a fastml project"):
+        new_project("Iris Service", output_dir=tmp_path, force=True)
 
-    actions = {change.path.as_posix(): change.action for change in result.changes}
-    assert actions.pop("app/model.py") is Action.OVERWRITE
-    assert set(actions.values()) == {Action.IDENTICAL}
-    assert "# edited by hand" not in (target / "app" / "model.py").read_text(encoding="utf-8")
-    assert (target / "notes.txt").read_text(encoding="utf-8") == "my notes\n"
+    assert snapshot(tmp_path) == before
+
+
+def test_force_never_writes_through_a_link_that_leads_outside_the_target(
+    tmp_path: Path,
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "main.py").write_text("# someone else's\n", encoding="utf-8")
+    target = tmp_path / "out" / "iris-service"
+    target.mkdir(parents=True)
+    (target / "app").symlink_to(elsewhere, target_is_directory=True)
+    before = snapshot(tmp_path)
+
+    with pytest.raises(TargetExistsError, match="symbolic link .*outside"):
+        new_project("Iris Service", output_dir=tmp_path / "out", force=True)
+
+    assert snapshot(tmp_path) == before
+
+
+def test_a_full_disk_is_one_error_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastml_scaffold.commands import new
+
+    real_render = new._render
+
+    def render_then_fill_the_disk(*args: Any) -> Path:
+        rendered = real_render(*args)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(rendered / "app"))
+
+    monkeypatch.setattr(new, "_render", render_then_fill_the_disk)
+
+    with pytest.raises(FastmlError, match="No space left on device"):
+        new_project("Iris Service", output_dir=tmp_path)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stale_staging_folders_of_dead_runs_are_removed(tmp_path: Path) -> None:
+    dead = tmp_path / ".fastml-new-999999999-abcd1234"  # no process has that pid
+    (dead / "out").mkdir(parents=True)
+    (dead / "out" / "half.py").write_text("x = (\n", encoding="utf-8")
+    running = tmp_path / f".fastml-new-{os.getpid()}-efgh5678"
+    running.mkdir()
+
+    result = new_project("Iris Service", output_dir=tmp_path)
+
+    assert result.removed_leftovers == [dead]
+    assert not dead.exists()
+    assert running.is_dir()
 
 
 def test_forced_dry_run_plans_overwrites_and_writes_nothing(tmp_path: Path) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastml_scaffold import __version__
 from fastml_scaffold.answers import (
+    ANSWERS_FILE,
     check_answers,
     check_combinations,
     is_relevant,
@@ -23,6 +25,9 @@ from fastml_scaffold.plan import Action, FileChange, compare_trees, refuse_confl
 from fastml_scaffold.templates import Question, TemplateSpec, load_template
 
 TEMPLATE_NAME = "project"
+# Each run renders into a folder of this prefix beside its target, then moves the files out.
+STAGING_PREFIX = ".fastml-new-"
+STALE_AFTER_S = 3600  # a render takes seconds: a staging folder this old is a leftover
 
 # Called for each question the user has not answered yet; returns the answer.
 Asker = Callable[[Question], str]
@@ -37,6 +42,7 @@ class NewResult:
     answers: dict[str, str]
     changes: list[FileChange] = field(default_factory=list)
     dry_run: bool = False
+    removed_leftovers: list[Path] = field(default_factory=list)  # of runs that died
 
 
 def new_project(
@@ -60,20 +66,59 @@ def new_project(
     given = _given_answers(spec, answers or {}, config_file)
     resolved = _resolve_answers(spec, names, given, ask)
     target = output_dir / names.slug
-    _check_target(target, force=force)
-
-    staging_parent = _existing_ancestor(output_dir) if not dry_run else None
-    staging = Path(tempfile.mkdtemp(prefix=".fastml-new-", dir=staging_parent))
     try:
-        rendered = _render(spec, resolved, staging)
-        save_project_answers(rendered, resolved, __version__)
+        _check_target(target, force=force)
+        leftovers = [] if dry_run else _remove_stale_staging(_existing_ancestor(output_dir))
+        changes = _generate(spec, resolved, target, force=force, dry_run=dry_run)
+    except OSError as exc:  # a read-only or full disk, a folder we may not enter
+        raise FastmlError(f"Cannot write {exc.filename or target}: {exc.strerror}.") from None
+    return NewResult(target, names, resolved, changes, dry_run, leftovers)
+
+
+def _generate(
+    spec: TemplateSpec, answers: dict[str, str], target: Path, *, force: bool, dry_run: bool
+) -> list[FileChange]:
+    """Render into a staging folder beside the target, then move the files into place."""
+    staging_parent = _existing_ancestor(target.parent) if not dry_run else None
+    # The pid in the name tells a later run whether this one is still going.
+    prefix = f"{STAGING_PREFIX}{os.getpid()}-"
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=staging_parent))
+    try:
+        rendered = _render(spec, answers, staging)
+        save_project_answers(rendered, answers, __version__)
         changes = compare_trees(rendered, target, force=force)
         if not dry_run:
             refuse_conflicts(changes, TargetExistsError)
             _move_into_place(rendered, target, changes)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return NewResult(target, names, resolved, changes, dry_run)
+    return changes
+
+
+def _remove_stale_staging(folder: Path) -> list[Path]:
+    """Remove the staging folders of earlier runs that died before cleaning up (SIGKILL,
+    power loss): their process is gone, or they are older than any render takes."""
+    removed = []
+    for staging in folder.glob(f"{STAGING_PREFIX}*"):
+        if staging.is_dir() and not staging.is_symlink() and _is_stale(staging):
+            shutil.rmtree(staging, ignore_errors=True)
+            removed.append(staging)
+    return removed
+
+
+def _is_stale(staging: Path) -> bool:
+    if time.time() - staging.stat().st_mtime > STALE_AFTER_S:
+        return True
+    pid_text, sep, _ = staging.name.removeprefix(STAGING_PREFIX).partition("-")
+    if not (sep and pid_text.isdigit()):
+        return False  # not ours to judge until it is old
+    try:
+        os.kill(int(pid_text), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, run by someone else
+    return False
 
 
 def _given_answers(
@@ -118,6 +163,14 @@ def _resolve_answers(
 def _check_target(target: Path, *, force: bool) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise TargetExistsError(f"{target} exists and is not a folder: choose another name.")
+    if (target / ANSWERS_FILE).exists():
+        # Even with --force: rendering over it would reset app/main.py and drop the
+        # record of its endpoints, orphaning their routers.
+        raise TargetExistsError(
+            f"{target} already holds a fastml project: new never overwrites one, even with "
+            "--force. To change an answer, edit the files it affects by hand; to start "
+            "afresh, choose another name or --output-dir."
+        )
     if target.is_dir() and any(target.iterdir()) and not force:
         raise TargetExistsError(
             f"{target} already exists and is not empty: choose another name or "

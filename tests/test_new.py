@@ -440,7 +440,7 @@ def test_force_never_writes_through_a_link_that_leads_outside_the_target(
     (target / "app").symlink_to(elsewhere, target_is_directory=True)
     before = snapshot(tmp_path)
 
-    with pytest.raises(TargetExistsError, match="symbolic link .*outside"):
+    with pytest.raises(TargetExistsError, match=r"symbolic link .*outside"):
         new_project("Iris Service", output_dir=tmp_path / "out", force=True)
 
     assert snapshot(tmp_path) == before

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastml_scaffold import pyedit
-from fastml_scaffold.answers import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.naming import EndpointNames, derive_endpoint_names
 from fastml_scaffold.templates import template_dir
@@ -259,36 +258,3 @@ def _services_yield(tree: ast.Module) -> tuple[ast.stmt, bool]:
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Yield):
             return statement, False
     raise pyedit.AnchorNotFound("no `yield` inside the services' AsyncExitStack")
-
-
-# --- the record in .fastml.json ----------------------------------------------------------
-
-
-def with_endpoint(record: dict[str, Any], spec: EndpointSpec | None, module: str) -> dict[str, Any]:
-    """A copy of the record with ``module``'s entry set to ``spec`` (or removed)."""
-    endpoints = {**recorded_endpoints(record)}
-    if spec is None:
-        endpoints.pop(module, None)
-    else:
-        endpoints[module] = spec.record()
-    updated = {key: value for key, value in record.items() if key != "endpoints"}
-    if endpoints:
-        updated["endpoints"] = endpoints
-    return updated
-
-
-def line_length(root: Path) -> int:
-    """The project's ruff line length, so edits wrap where ruff would (88 is ruff's default).
-
-    Read with a pattern rather than a TOML parser: tomllib is Python 3.11+, and this one
-    setting does not justify a dependency.
-    """
-    try:
-        text = (root / "pyproject.toml").read_text(encoding="utf-8")
-    except OSError:
-        return 88
-    section = re.search(r"^\[tool\.ruff\]\s*$(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
-    found = (
-        re.search(r"^line-length\s*=\s*(\d+)", section.group(1), re.MULTILINE) if section else None
-    )
-    return int(found.group(1)) if found else 88

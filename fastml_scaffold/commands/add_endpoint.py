@@ -6,23 +6,14 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastml_scaffold.answers import (
-    ANSWERS_FILE,
-    find_project_root,
-    load_project_answers,
-    record_text,
-    recorded_endpoints,
-)
 from fastml_scaffold.endpoints import (
     MAIN,
     EndpointSpec,
     Kind,
-    line_length,
     package_inits,
     register,
     registration,
     render_files,
-    with_endpoint,
 )
 from fastml_scaffold.errors import FastmlError, InvalidAnswerError, InvalidNameError
 from fastml_scaffold.plan import (
@@ -34,6 +25,7 @@ from fastml_scaffold.plan import (
     plan_file,
     refuse_conflicts,
 )
+from fastml_scaffold.project import RECORD_FILE, Project
 from fastml_scaffold.pyedit import registry_names
 from fastml_scaffold.routes import normalise, project_routes
 
@@ -68,31 +60,27 @@ def add_endpoint(
     Plans every file and edit, checks every collision, then writes (unless ``dry_run``).
     A second identical run changes nothing.
     """
-    root = find_project_root(project or Path.cwd())
-    record = load_project_answers(root)
+    found = Project.find(project or Path.cwd())
+    root = found.root
     spec = _spec(name, method=method, path=path, crud=crud, udp=udp, port=port)
     names = spec.names  # checks the name and the path
-    width = line_length(root)
-    files = render_files(spec, record["answers"].get("env_prefix", ""), width)
-    _check_shadowing(root, names.module, spec)
-    _check_not_hand_made(root, record, names.module, files)
+    width = found.line_length()
+    files = render_files(spec, found.env_prefix, width)
+    main_text = found.read(MAIN)
+    _check_shadowing(root, main_text, names.module, spec)
+    _check_not_hand_made(found, names.module, files)
     _check_routes(root, spec, files)
-    _check_port(record, spec)
+    _check_port(found, spec)
 
-    main_text = _read(root / MAIN)
     file_changes = [plan_file(root, path, text, on_conflict) for path, text in files.items()]
     # Files kept by --skip are the endpoint as it was recorded: keep that record too.
     kept = any(change.action is Action.SKIP for change in file_changes)
-    recorded = record if kept else with_endpoint(record, spec, names.module)
+    recorded = found if kept else found.with_endpoint(names.module, spec.record())
     changes = [
         *_missing_inits(root, files),
         *file_changes,
         plan_edit(MAIN, main_text, register(main_text, registration(spec), width)),
-        plan_edit(
-            Path(ANSWERS_FILE),
-            _read(root / ANSWERS_FILE),
-            record_text(recorded),
-        ),
+        plan_edit(Path(RECORD_FILE), found.read(Path(RECORD_FILE)), recorded.record_text()),
     ]
     refuse_conflicts(changes)
     if not dry_run:
@@ -127,7 +115,7 @@ def _flag(kind: Kind) -> str:
     return {"resource": "crud", "listener": "udp"}.get(kind, kind)
 
 
-def _check_shadowing(root: Path, module: str, spec: EndpointSpec) -> None:
+def _check_shadowing(root: Path, main_text: str, module: str, spec: EndpointSpec) -> None:
     app_dir = root / "app"
     if (
         module in PROJECT_MODULES
@@ -138,27 +126,25 @@ def _check_shadowing(root: Path, module: str, spec: EndpointSpec) -> None:
             f"Endpoint name {spec.name!r} would shadow the project's module app.{module}: "
             "choose another."
         )
-    main = root / MAIN
-    if main.is_file():
-        try:
-            tree = ast.parse(main.read_text(encoding="utf-8"))
-        except SyntaxError:
-            raise FastmlError(f"{MAIN} does not parse: fix it, then run again.") from None
-        ours = _imported_from(tree, registration(spec).module)
-        if module in registry_names(tree) and module not in ours:
-            raise InvalidNameError(
-                f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: choose another."
-            )
+    try:
+        tree = ast.parse(main_text)
+    except SyntaxError as exc:
+        raise FastmlError(
+            f"{MAIN} does not parse (line {exc.lineno}: {exc.msg}): fix it, then run again."
+        ) from None
+    ours = _imported_from(tree, registration(spec).module)
+    if module in registry_names(tree) and module not in ours:
+        raise InvalidNameError(
+            f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: choose another."
+        )
 
 
-def _check_not_hand_made(
-    root: Path, record: dict[str, object], module: str, files: dict[Path, str]
-) -> None:
+def _check_not_hand_made(project: Project, module: str, files: dict[Path, str]) -> None:
     """Never touch a module that add-endpoint did not make, even with --force."""
-    if module in recorded_endpoints(record):
+    if module in project.endpoints:
         return
     for path in files:
-        if (root / path).exists():
+        if (project.root / path).exists():
             raise FastmlError(
                 f"{path} exists and was not made by fastml add-endpoint: choose another name."
             )
@@ -201,8 +187,8 @@ def _routes_of(spec: EndpointSpec) -> list[tuple[str, str]]:
     return [normalise(spec.method or "POST", path)]
 
 
-def _check_port(record: dict[str, object], spec: EndpointSpec) -> None:
-    for module, other in recorded_endpoints(record).items():
+def _check_port(project: Project, spec: EndpointSpec) -> None:
+    for module, other in project.endpoints.items():
         if module != spec.names.module and spec.port is not None and other.get("port") == spec.port:
             raise FastmlError(
                 f"UDP port {spec.port} is taken by the listener {module!r}: choose another --port."
@@ -215,10 +201,3 @@ def _missing_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:
         for path, text in package_inits(files).items()
         if not (root / path).exists()
     ]
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FastmlError(f"Cannot read {path}: {exc.strerror}.") from None

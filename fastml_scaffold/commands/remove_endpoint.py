@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastml_scaffold.answers import (
-    ANSWERS_FILE,
-    find_project_root,
-    load_project_answers,
-    record_text,
-    recorded_endpoints,
-)
 from fastml_scaffold.commands.add_endpoint import EndpointResult
 from fastml_scaffold.endpoints import (
     MAIN,
     EndpointSpec,
-    line_length,
     package_inits,
     registration,
     render_files,
     unregister,
-    with_endpoint,
 )
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.naming import derive_endpoint_names
 from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit, refuse_conflicts
+from fastml_scaffold.project import RECORD_FILE, Project
 
 
 def remove_endpoint(
@@ -35,25 +27,28 @@ def remove_endpoint(
     A file changed since it was generated is a conflict unless ``force``: removing it
     would lose the user's work.
     """
-    root = find_project_root(project or Path.cwd())
-    record = load_project_answers(root)
+    found = Project.find(project or Path.cwd())
+    root = found.root
     module = derive_endpoint_names(name).module
-    spec = _recorded_spec(record, module, name)
-    width = line_length(root)
-    files = render_files(spec, record["answers"].get("env_prefix", ""), width)
+    spec = _recorded_spec(found, module, name)
+    width = found.line_length()
+    files = render_files(spec, found.env_prefix, width)
 
-    main = root / MAIN
-    main_text = main.read_text(encoding="utf-8")
+    main_text = found.read(MAIN)
+    try:
+        without = unregister(main_text, registration(spec), width)
+    except SyntaxError as exc:
+        raise FastmlError(
+            f"{MAIN} does not parse (line {exc.lineno}: {exc.msg}): fix it, then run again."
+        ) from None
     changes = [
         *(_plan_removal(root, path, text, force) for path, text in files.items()),
         *_empty_inits(root, files),  # after the modules, so their package is empty by then
+        plan_edit(MAIN, main_text, without, Action.SUBTRACT),
         plan_edit(
-            MAIN, main_text, unregister(main_text, registration(spec), width), Action.SUBTRACT
-        ),
-        plan_edit(
-            Path(ANSWERS_FILE),
-            (root / ANSWERS_FILE).read_text(encoding="utf-8"),
-            record_text(with_endpoint(record, None, module)),
+            Path(RECORD_FILE),
+            found.read(Path(RECORD_FILE)),
+            found.with_endpoint(module, None).record_text(),
             Action.SUBTRACT,
         ),
     ]
@@ -63,8 +58,8 @@ def remove_endpoint(
     return EndpointResult(root, changes, dry_run)
 
 
-def _recorded_spec(record: dict[str, object], module: str, name: str) -> EndpointSpec:
-    endpoints = recorded_endpoints(record)
+def _recorded_spec(project: Project, module: str, name: str) -> EndpointSpec:
+    endpoints = project.endpoints
     if module not in endpoints:
         made = ", ".join(sorted(endpoints)) or "none"
         raise FastmlError(
@@ -77,14 +72,14 @@ def _plan_removal(root: Path, relative: Path, generated: str, force: bool) -> Fi
     path = root / relative
     if not path.is_file():
         return FileChange(relative, Action.SKIP)
-    current = path.read_text(encoding="utf-8")
-    if current != generated and not force:
+    current = path.read_bytes()  # bytes: a file saved in another encoding is "changed" too
+    if current != generated.encode("utf-8") and not force:
         return FileChange(
             relative,
             Action.CONFLICT,
             f"{relative} was changed since it was generated: pass --force to remove it anyway",
         )
-    return FileChange(relative, Action.REMOVE, previous=current)
+    return FileChange(relative, Action.REMOVE, previous=current.decode("utf-8", "replace"))
 
 
 def _empty_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:
@@ -98,6 +93,6 @@ def _empty_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:
             if module.name != "__init__.py" and module.relative_to(root) not in files
         ]
         init_path = root / init
-        if not others and init_path.is_file() and init_path.read_text(encoding="utf-8") == text:
+        if not others and init_path.is_file() and init_path.read_bytes() == text.encode("utf-8"):
             changes.append(FileChange(init, Action.REMOVE, previous=text))
     return changes

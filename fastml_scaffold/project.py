@@ -1,0 +1,179 @@
+"""A project made by ``fastml new``: where it is, and its record, ``.fastml.json``.
+
+The record says how the project was made (the fastml version and the answers) and which
+endpoints ``add-endpoint`` made since.  This module is the only one that reads or writes
+it, and it checks the record's shape when it reads it: the file is in the owner's hands,
+and a hand edit must get a one-line answer, not a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from fastml_scaffold.errors import FastmlError
+
+RECORD_FILE = ".fastml.json"
+MAX_RECORD_BYTES = 1 << 20  # a record is a few hundred bytes; anything this big is not one
+# What one endpoint's entry may hold: its fields and their types ("name" and "kind" needed).
+ENDPOINT_FIELDS: dict[str, type] = {
+    "name": str,
+    "kind": str,
+    "method": str,
+    "path": str,
+    "port": int,
+}
+ENDPOINT_KINDS = ("route", "resource", "listener")
+
+
+class DamagedRecordError(FastmlError):
+    """``.fastml.json`` is unreadable or not the shape fastml wrote."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """A generated project: its folder, its answers, and the endpoints it was given."""
+
+    root: Path
+    fastml_version: str
+    answers: dict[str, str]
+    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # by module name
+    template: str = "project"
+
+    @classmethod
+    def find(cls, start: Path) -> Project:
+        """The project that holds ``start``: the nearest folder up with a record."""
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / RECORD_FILE).is_file():
+                return cls.load(folder)
+        raise FastmlError(
+            f"{start} is not inside a project made by fastml new (no {RECORD_FILE} found): "
+            "run the command in the project, or pass --project."
+        )
+
+    @classmethod
+    def load(cls, root: Path) -> Project:
+        """Read and check the record of the project at ``root``."""
+        path = root / RECORD_FILE
+        record = _parse(path, read_text(path, limit=MAX_RECORD_BYTES))
+        answers = record.get("answers")
+        if not isinstance(answers, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in answers.items()
+        ):
+            raise _damaged(path, "its answers are not a mapping of question to text")
+        version = record.get("fastml_version", "")
+        if not isinstance(version, str):
+            raise _damaged(path, "its fastml_version is not text")
+        endpoints = record.get("endpoints") or {}
+        if not isinstance(endpoints, dict):
+            raise _damaged(path, "its endpoints are not a mapping")
+        for module, entry in endpoints.items():
+            _check_endpoint(path, module, entry)
+        return cls(root, version, answers, endpoints, str(record.get("template", "project")))
+
+    @property
+    def record_path(self) -> Path:
+        return self.root / RECORD_FILE
+
+    @property
+    def env_prefix(self) -> str:
+        return self.answers.get("env_prefix", "")
+
+    def record_text(self) -> str:
+        """The text of ``.fastml.json``: stable, so an unchanged record compares equal."""
+        record: dict[str, Any] = {
+            "answers": self.answers,
+            "fastml_version": self.fastml_version,
+            "template": self.template,
+        }
+        if self.endpoints:
+            record["endpoints"] = self.endpoints
+        return json.dumps(record, indent=2, sort_keys=True) + "\n"
+
+    def with_endpoint(self, module: str, entry: Mapping[str, Any] | None) -> Project:
+        """The project with ``module``'s endpoint recorded as ``entry`` (or forgotten)."""
+        endpoints = {**self.endpoints}
+        if entry is None:
+            endpoints.pop(module, None)
+        else:
+            endpoints[module] = dict(entry)
+        return replace(self, endpoints=endpoints)
+
+    def read(self, relative: Path) -> str:
+        """A text file of the project, or a one-line error that says what is wrong."""
+        return read_text(self.root / relative)
+
+    def line_length(self) -> int:
+        """The project's ruff line length, so edits wrap where ruff would (88: ruff's default).
+
+        Read with a pattern rather than a TOML parser: the setting is one line, and a
+        pyproject.toml that does not parse must not stop an edit of app/main.py.
+        """
+        try:
+            text = (self.root / "pyproject.toml").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return 88
+        section = re.search(r"^\[tool\.ruff\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
+        found = re.search(r"^line-length\s*=\s*(\d+)", section.group(1), re.M) if section else None
+        return int(found.group(1)) if found else 88
+
+
+def new_record(root: Path, answers: Mapping[str, str], version: str) -> Project:
+    """The record of a project that ``fastml new`` is making at ``root``."""
+    return Project(root, version, dict(answers))
+
+
+def read_text(path: Path, *, limit: int | None = None) -> str:
+    """A UTF-8 text file, or a one-line ``FastmlError`` naming the file and the problem."""
+    try:
+        if limit is not None and path.stat().st_size > limit:
+            raise FastmlError(f"{path} is larger than {limit} bytes: it is not what fastml wrote.")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FastmlError(f"{path} is missing: restore it from version control.") from None
+    except IsADirectoryError:
+        raise FastmlError(f"{path} is a folder, not a file: restore the file.") from None
+    except UnicodeDecodeError:
+        raise FastmlError(f"{path} is not UTF-8 text: save it as UTF-8, then run again.") from None
+    except OSError as exc:
+        raise FastmlError(f"Cannot read {path}: {exc.strerror}.") from None
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise _damaged(path, f"it is not JSON ({exc})") from None
+    except RecursionError:
+        raise _damaged(path, "it is nested too deeply") from None
+    if not isinstance(record, dict):
+        raise _damaged(path, "it is not a JSON object")
+    return record
+
+
+def _check_endpoint(path: Path, module: Any, entry: Any) -> None:
+    where = f"endpoint {module!r}"
+    if not isinstance(entry, dict):
+        raise _damaged(path, f"{where} is not a mapping")
+    for key, value in entry.items():
+        expected = ENDPOINT_FIELDS.get(key)
+        if expected is None:
+            raise _damaged(path, f"{where} has an unknown field {key!r}")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise _damaged(path, f"{where}'s {key} is not {expected.__name__}")
+    for key in ("name", "kind"):
+        if key not in entry:
+            raise _damaged(path, f"{where} has no {key}")
+    if entry["kind"] not in ENDPOINT_KINDS:
+        raise _damaged(path, f"{where}'s kind {entry['kind']!r} is not one of {ENDPOINT_KINDS}")
+
+
+def _damaged(path: Path, why: str) -> DamagedRecordError:
+    return DamagedRecordError(
+        f"{path} is damaged: {why}. Restore it from version control, or fix it by hand."
+    )

@@ -97,10 +97,29 @@ def plan_edit(
 
 
 def refuse_conflicts(changes: Sequence[FileChange], error: type[FastmlError] = FastmlError) -> None:
-    """Stop before the first write when any change of the plan cannot be made."""
+    """Stop before the first write when any change of the plan cannot be made, or would
+    leave a Python file that does not compile."""
     for change in changes:
         if change.action is Action.CONFLICT:
             raise error(change.reason + ".")
+    for change in changes:
+        if change.action.writes and change.content is not None:
+            check_compiles(change.path, change.content)
+
+
+def check_compiles(path: Path, text: str) -> None:
+    """Refuse a planned Python file that would not compile: exit 0 must mean working code."""
+    if path.suffix != ".py":
+        return
+    try:
+        compile(text, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        where = f", line {exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        why = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        raise FastmlError(
+            f"{path.as_posix()} would not compile ({why}{where}), so nothing was written: "
+            "change the name or option that went into it."
+        ) from None
 
 
 def apply_changes(root: Path, changes: Sequence[FileChange]) -> None:

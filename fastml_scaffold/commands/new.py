@@ -21,7 +21,13 @@ from fastml_scaffold.answers import (
 )
 from fastml_scaffold.errors import FastmlError, TargetExistsError, TemplateError
 from fastml_scaffold.naming import MODEL_FILES, ProjectNames, derive_names
-from fastml_scaffold.plan import Action, FileChange, compare_trees, refuse_conflicts
+from fastml_scaffold.plan import (
+    Action,
+    FileChange,
+    check_compiles,
+    compare_trees,
+    refuse_conflicts,
+)
 from fastml_scaffold.templates import Question, TemplateSpec, load_template
 
 TEMPLATE_NAME = "project"
@@ -86,6 +92,8 @@ def _generate(
     try:
         rendered = _render(spec, answers, staging)
         save_project_answers(rendered, answers, __version__)
+        for module in sorted(rendered.rglob("*.py")):
+            check_compiles(module.relative_to(rendered), module.read_text(encoding="utf-8"))
         changes = compare_trees(rendered, target, force=force)
         if not dry_run:
             refuse_conflicts(changes, TargetExistsError)

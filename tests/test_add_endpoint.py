@@ -10,6 +10,7 @@ import ast
 import json
 import re
 import shutil
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -539,12 +540,42 @@ def test_a_udp_port_taken_by_another_listener_is_refused(root: Path) -> None:
     assert snapshot(root) == before
 
 
+def test_port_zero_is_a_free_port_picked_at_start(root: Path) -> None:
+    add_endpoint("telemetry", udp=True, port=0, project=root)
+
+    listener = (root / "app" / "listeners" / "telemetry.py").read_text(encoding="utf-8")
+    assert "default=0," in listener
+
+
+def test_a_udp_port_another_process_holds_is_refused(root: Path) -> None:
+    before = snapshot(root)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+
+        with pytest.raises(FastmlError, match=f"UDP port {port} is in use"):
+            add_endpoint("telemetry", udp=True, port=port, project=root)
+
+    assert snapshot(root) == before
+
+
+def test_a_port_below_1024_needs_force(root: Path) -> None:
+    before = snapshot(root)
+
+    with pytest.raises(FastmlError, match="below 1024.*--force"):
+        add_endpoint("syslog", udp=True, port=514, project=root)
+
+    assert snapshot(root) == before
+    add_endpoint("syslog", udp=True, port=514, project=root, on_conflict=OnConflict.FORCE)
+    assert (root / "app" / "listeners" / "syslog.py").is_file()
+
+
 @pytest.mark.parametrize(
     "options",
     [
         pytest.param({"port": 9999}, id="port-without-udp"),
         pytest.param({"udp": True}, id="udp-without-port"),
-        pytest.param({"udp": True, "port": 0}, id="port-zero"),
+        pytest.param({"udp": True, "port": -1}, id="port-negative"),
         pytest.param({"udp": True, "port": 65536}, id="port-too-high"),
         pytest.param({"crud": True, "udp": True, "port": 9999}, id="crud-with-udp"),
         pytest.param({"crud": True, "method": "GET"}, id="method-with-crud"),

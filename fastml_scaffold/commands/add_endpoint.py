@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def add_endpoint(
     _check_shadowing(root, main_text, names.module, spec)
     _check_not_hand_made(found, names.module, files)
     _check_routes(root, spec, files)
-    _check_port(found, spec)
+    _check_port(found, spec, force=on_conflict is OnConflict.FORCE)
 
     file_changes = [plan_file(root, path, text, on_conflict) for path, text in files.items()]
     # Files kept by --skip are the endpoint as it was recorded: keep that record too.
@@ -97,11 +98,13 @@ def _spec(
     if method is not None and kind != "route":
         raise InvalidAnswerError(f"--method applies to a single route, not to --{_flag(kind)}.")
     if udp and port is None:
-        raise InvalidAnswerError("--udp needs --port N: the UDP port to listen on (1-65535).")
+        raise InvalidAnswerError(
+            "--udp needs --port N: the UDP port to listen on (1-65535, or 0 for a free one)."
+        )
     if port is not None and not udp:
         raise InvalidAnswerError("--port applies to --udp listeners only.")
-    if port is not None and not 1 <= port <= 65535:
-        raise InvalidAnswerError(f"--port {port} is not a port: give 1-65535.")
+    if port is not None and not 0 <= port <= 65535:
+        raise InvalidAnswerError(f"--port {port} is not a port: give 1-65535, or 0 for a free one.")
     if path is not None and udp:
         raise InvalidAnswerError("--path applies to HTTP endpoints, not to --udp listeners.")
     if kind == "route":
@@ -187,12 +190,40 @@ def _routes_of(spec: EndpointSpec) -> list[tuple[str, str]]:
     return [normalise(spec.method or "POST", path)]
 
 
-def _check_port(project: Project, spec: EndpointSpec) -> None:
-    for module, other in project.endpoints.items():
-        if module != spec.names.module and spec.port is not None and other.get("port") == spec.port:
+def _check_port(project: Project, spec: EndpointSpec, *, force: bool) -> None:
+    """Refuse a UDP port that another listener of the project or another process holds,
+    or that the container's user may not bind.  0 asks the system for a free port at start."""
+    if not spec.port:
+        return
+    module = spec.names.module
+    for other_module, other in project.endpoints.items():
+        if other_module != module and other.get("port") == spec.port:
             raise FastmlError(
-                f"UDP port {spec.port} is taken by the listener {module!r}: choose another --port."
+                f"UDP port {spec.port} is taken by the listener {other_module!r}: "
+                "choose another --port."
             )
+    if spec.port < 1024 and not force:
+        raise FastmlError(
+            f"UDP port {spec.port} is below 1024, which only root may bind, and the image runs "
+            "as a user: choose 1024 or above, or pass --force if the service runs as root."
+        )
+    if module not in project.endpoints and _udp_port_in_use(spec.port):
+        raise FastmlError(
+            f"UDP port {spec.port} is in use on this machine by another process: "
+            "choose another --port (0 picks a free one at start)."
+        )
+
+
+def _udp_port_in_use(port: int) -> bool:
+    """Whether binding the port fails, on the listener's default host (all interfaces)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind(("0.0.0.0", port))  # nosec B104 - a probe, closed at once
+        except PermissionError:
+            return False  # below 1024 without root: the check above speaks of that
+        except OSError:
+            return True
+    return False
 
 
 def _missing_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:

@@ -562,7 +562,7 @@ def test_a_udp_port_another_process_holds_is_refused(root: Path) -> None:
 def test_a_port_below_1024_needs_force(root: Path) -> None:
     before = snapshot(root)
 
-    with pytest.raises(FastmlError, match="below 1024.*--force"):
+    with pytest.raises(FastmlError, match=r"below 1024.*--force"):
         add_endpoint("syslog", udp=True, port=514, project=root)
 
     assert snapshot(root) == before

@@ -6,11 +6,12 @@ rejected run writes nothing.  The actions are the status words other generators 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import enum
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,26 +66,70 @@ class OnConflict(str, enum.Enum):
     SKIP = "skip"
 
 
-def plan_file(root: Path, relative: Path, content: str, on_conflict: OnConflict) -> FileChange:
+def plan_file(
+    root: Path, relative: Path, content: str, on_conflict: OnConflict, *, can_skip: bool = True
+) -> FileChange:
     """Plan writing a whole file: create it, or compare it with what is there."""
     clash = _kind_clash(root, relative)
     if clash:
         return FileChange(relative, Action.CONFLICT, clash)
     path = root / relative
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return FileChange(relative, Action.CREATE, content=content)
-    previous = path.read_text(encoding="utf-8")
-    if previous == content:
+    previous = _read_for_diff(path)
+    if path.is_file() and path.read_bytes() == content.encode("utf-8"):
         return FileChange(relative, Action.IDENTICAL)
     if on_conflict is OnConflict.FORCE:
         return FileChange(relative, Action.OVERWRITE, content=content, previous=previous)
     if on_conflict is OnConflict.SKIP:
         return FileChange(relative, Action.SKIP)
+    skip = " or --skip to keep it" if can_skip else ""
     return FileChange(
         relative,
         Action.CONFLICT,
-        f"{relative} exists with other content: pass --force to overwrite it or --skip to keep it",
+        f"{relative} exists with other content: pass --force to overwrite it{skip}",
     )
+
+
+def plan_tree(source: Path, root: Path, on_conflict: OnConflict) -> list[FileChange]:
+    """Plan writing every file under ``source`` (a rendered template) into ``root``."""
+    return [
+        plan_file(
+            root,
+            path.relative_to(source),
+            path.read_text(encoding="utf-8"),
+            on_conflict,
+            can_skip=False,
+        )
+        for path in sorted(source.rglob("*"))
+        if path.is_file()
+    ]
+
+
+def plan_removal(root: Path, relative: Path, expected: str, on_conflict: OnConflict) -> FileChange:
+    """Plan removing a file fastml made, if it is still as made (``expected``): one changed
+    since is the owner's work, removed only with FORCE and kept with SKIP."""
+    path = root / relative
+    if not path.is_file():
+        return FileChange(relative, Action.SKIP)
+    previous = _read_for_diff(path)
+    if path.read_bytes() != expected.encode("utf-8"):  # another encoding is a change too
+        if on_conflict is OnConflict.SKIP:
+            return FileChange(relative, Action.SKIP)
+        if on_conflict is OnConflict.ERROR:
+            return FileChange(
+                relative,
+                Action.CONFLICT,
+                f"{relative} was changed since it was generated: "
+                "pass --force to remove it anyway or --skip to keep it",
+            )
+    return FileChange(relative, Action.REMOVE, previous=previous)
+
+
+def _read_for_diff(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    return path.read_bytes().decode("utf-8", errors="replace")
 
 
 def plan_edit(
@@ -123,16 +168,53 @@ def check_compiles(path: Path, text: str) -> None:
 
 
 def apply_changes(root: Path, changes: Sequence[FileChange]) -> None:
-    """Carry out a plan whose conflicts have all been ruled out."""
-    for change in changes:
-        path = root / change.path
-        if change.action is Action.REMOVE:
-            path.unlink()
-            _remove_bytecode(path)
-            _remove_empty_parents(path.parent, root)
-        elif change.action.writes:
+    """Carry out a plan whose conflicts have all been ruled out, all or nothing: if a write
+    fails (a full disk) or the run is interrupted, what was done is undone."""
+    undo: list[Callable[[], None]] = []
+    try:
+        for change in changes:
+            if change.action.writes:
+                undo.append(_apply(root, change))
+    except BaseException:
+        for step in reversed(undo):
+            with contextlib.suppress(OSError):
+                step()
+        raise
+
+
+def _apply(root: Path, change: FileChange) -> Callable[[], None]:
+    """Make one change; return what undoes it."""
+    path = root / change.path
+    before = path.read_bytes() if path.is_file() else None
+    created = _missing_folders(path.parent, root)
+    if change.action is Action.REMOVE:
+        path.unlink()
+        _remove_bytecode(path)
+        _remove_empty_parents(path.parent, root)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, change.content or "")
+
+    def undo() -> None:
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, change.content or "")
+            path.write_bytes(before)
+        for folder in created:  # deepest first
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
+    return undo
+
+
+def _missing_folders(folder: Path, root: Path) -> list[Path]:
+    """The folders up to ``root`` that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -164,34 +246,6 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
     while folder != root and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-
-
-def compare_trees(source: Path, target: Path, *, force: bool) -> list[FileChange]:
-    """Plan copying every file under ``source`` onto ``target``.
-
-    A file that exists in ``target`` with other content is an ``overwrite`` when ``force``
-    is set and a ``conflict`` otherwise.  A folder where a file goes, or a file where a
-    folder goes, is a conflict even with ``force``: fastml never deletes a user's folder.
-    """
-    changes = []
-    for path in sorted(_files_under(source)):
-        relative = path.relative_to(source)
-        changes.append(_compare_file(path, target, relative, force=force))
-    return changes
-
-
-def _compare_file(path: Path, target: Path, relative: Path, *, force: bool) -> FileChange:
-    clash = _kind_clash(target, relative)
-    if clash:
-        return FileChange(relative, Action.CONFLICT, clash)
-    existing = target / relative
-    if not existing.exists() and not existing.is_symlink():
-        return FileChange(relative, Action.CREATE)
-    if existing.is_file() and existing.read_bytes() == path.read_bytes():
-        return FileChange(relative, Action.IDENTICAL)
-    if force:
-        return FileChange(relative, Action.OVERWRITE)
-    return FileChange(relative, Action.CONFLICT, f"{existing} exists: pass --force to overwrite it")
 
 
 def _kind_clash(root: Path, relative: Path) -> str:
@@ -230,7 +284,3 @@ def _file_in_the_way(target: Path, relative: Path) -> Path | None:
         if candidate.exists() and not candidate.is_dir():
             return candidate
     return None
-
-
-def _files_under(root: Path) -> Iterable[Path]:
-    return (path for path in root.rglob("*") if path.is_file() or path.is_symlink())

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from fastml_scaffold.cli import app
 from fastml_scaffold.errors import FastmlError
-from fastml_scaffold.plan import Action, FileChange, refuse_conflicts
+from fastml_scaffold import plan
+from fastml_scaffold.plan import Action, FileChange, apply_changes, refuse_conflicts
 
 
 def test_a_python_file_that_would_not_compile_is_refused() -> None:
@@ -39,3 +40,32 @@ def test_a_path_that_would_give_broken_code_changes_nothing(root: Path, path: st
 
     assert_one_error_line(result)
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_plan_that_fails_midway_is_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    (tmp_path / "keep.txt").write_text("mine\n", encoding="utf-8")
+    (tmp_path / "old.py").write_text("x = 1\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    changes = [
+        FileChange(Path("old.py"), Action.OVERWRITE, content="x = 2\n"),
+        FileChange(Path("new/deep/a.py"), Action.CREATE, content="a = 1\n"),
+        FileChange(Path("keep.txt"), Action.REMOVE),
+        FileChange(Path("new/b.py"), Action.CREATE, content="b = 1\n"),
+    ]
+    real_write = plan.write_atomically
+
+    def fail_on_b(path: Path, text: str) -> None:
+        if path.name == "b.py":
+            raise failure
+        real_write(path, text)
+
+    monkeypatch.setattr(plan, "write_atomically", fail_on_b)
+
+    with pytest.raises(type(failure)):
+        apply_changes(tmp_path, changes)
+
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "new").exists()

@@ -22,10 +22,10 @@ from fastml_scaffold.answers import (
 from fastml_scaffold.errors import FastmlError, TargetExistsError, TemplateError
 from fastml_scaffold.naming import MODEL_FILES, ProjectNames, derive_names
 from fastml_scaffold.plan import (
-    Action,
     FileChange,
-    check_compiles,
-    compare_trees,
+    OnConflict,
+    apply_changes,
+    plan_tree,
     refuse_conflicts,
 )
 from fastml_scaffold.templates import Question, TemplateSpec, load_template
@@ -84,7 +84,8 @@ def new_project(
 def _generate(
     spec: TemplateSpec, answers: dict[str, str], target: Path, *, force: bool, dry_run: bool
 ) -> list[FileChange]:
-    """Render into a staging folder beside the target, then move the files into place."""
+    """Render into a staging folder beside the target, plan its files into the target, and
+    apply the plan (all or nothing)."""
     staging_parent = _existing_ancestor(target.parent) if not dry_run else None
     # The pid in the name tells a later run whether this one is still going.
     prefix = f"{STAGING_PREFIX}{os.getpid()}-"
@@ -92,14 +93,12 @@ def _generate(
     try:
         rendered = _render(spec, answers, staging)
         save_project_answers(rendered, answers, __version__)
-        for module in sorted(rendered.rglob("*.py")):
-            check_compiles(module.relative_to(rendered), module.read_text(encoding="utf-8"))
-        changes = compare_trees(rendered, target, force=force)
-        if not dry_run:
-            refuse_conflicts(changes, TargetExistsError)
-            _move_into_place(rendered, target, changes)
+        changes = plan_tree(rendered, target, OnConflict.FORCE if force else OnConflict.ERROR)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if not dry_run:
+        refuse_conflicts(changes, TargetExistsError)  # and every Python file compiles
+        apply_changes(target, changes)
     return changes
 
 
@@ -219,17 +218,3 @@ def _render(spec: TemplateSpec, answers: dict[str, str], staging: Path) -> Path:
     except (CookiecutterException, JinjaError) as exc:
         raise TemplateError(f"Rendering template {spec.path.name!r} failed: {exc}") from exc
     return Path(rendered)
-
-
-def _move_into_place(rendered: Path, target: Path, changes: list[FileChange]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists() or not any(target.iterdir()):
-        if target.exists():
-            target.rmdir()
-        os.replace(rendered, target)  # one rename: the project appears whole or not at all
-        return
-    for change in changes:  # --force into a non-empty folder: replace file by file
-        if change.action in (Action.CREATE, Action.OVERWRITE):
-            destination = target / change.path
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(rendered / change.path, destination)

@@ -15,7 +15,15 @@ from fastml_scaffold.endpoints import (
 )
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.naming import derive_endpoint_names
-from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit, refuse_conflicts
+from fastml_scaffold.plan import (
+    Action,
+    FileChange,
+    OnConflict,
+    apply_changes,
+    plan_edit,
+    plan_removal,
+    refuse_conflicts,
+)
 from fastml_scaffold.project import RECORD_FILE, Project
 
 
@@ -27,6 +35,7 @@ def remove_endpoint(
     A file changed since it was generated is a conflict unless ``force``: removing it
     would lose the user's work.
     """
+    on_conflict = OnConflict.FORCE if force else OnConflict.ERROR
     found = Project.find(project or Path.cwd())
     root = found.root
     module = derive_endpoint_names(name).module
@@ -42,7 +51,7 @@ def remove_endpoint(
             f"{MAIN} does not parse (line {exc.lineno}: {exc.msg}): fix it, then run again."
         ) from None
     changes = [
-        *(_plan_removal(root, path, text, force) for path, text in files.items()),
+        *(plan_removal(root, path, text, on_conflict) for path, text in files.items()),
         *_empty_inits(root, files),  # after the modules, so their package is empty by then
         plan_edit(MAIN, main_text, without, Action.SUBTRACT),
         plan_edit(
@@ -66,20 +75,6 @@ def _recorded_spec(project: Project, module: str, name: str) -> EndpointSpec:
             f"No endpoint {name!r} was made by fastml add-endpoint in this project (made: {made})."
         )
     return EndpointSpec.from_record(endpoints[module])
-
-
-def _plan_removal(root: Path, relative: Path, generated: str, force: bool) -> FileChange:
-    path = root / relative
-    if not path.is_file():
-        return FileChange(relative, Action.SKIP)
-    current = path.read_bytes()  # bytes: a file saved in another encoding is "changed" too
-    if current != generated.encode("utf-8") and not force:
-        return FileChange(
-            relative,
-            Action.CONFLICT,
-            f"{relative} was changed since it was generated: pass --force to remove it anyway",
-        )
-    return FileChange(relative, Action.REMOVE, previous=current.decode("utf-8", "replace"))
 
 
 def _empty_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:

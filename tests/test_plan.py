@@ -8,9 +8,9 @@ import pytest
 from support import assert_one_error_line, snapshot
 from typer.testing import CliRunner
 
+from fastml_scaffold import plan
 from fastml_scaffold.cli import app
 from fastml_scaffold.errors import FastmlError
-from fastml_scaffold import plan
 from fastml_scaffold.plan import Action, FileChange, apply_changes, refuse_conflicts
 
 

@@ -186,69 +186,171 @@ def registration(spec: EndpointSpec) -> Registration:
 
 
 def register(text: str, reg: Registration, line_length: int) -> str:
-    """app/main.py with ``reg`` wired in; unchanged if it already is."""
+    """app/main.py with ``reg`` wired in; unchanged if it already is.
+
+    The statement goes where the app factory registers things: a router after the last
+    ``app.include_router(...)`` of the function that makes the app (``create_app``; the
+    module itself in older projects), a service before the ``yield`` of the
+    ``AsyncExitStack`` in that app's lifespan.
+    """
     try:
         text = pyedit.add_from_import(text, reg.module, reg.name, line_length=line_length)
-        anchor = _services_yield if reg.method == "enter_async_context" else _last_include
+        if _registered(text, reg):  # perhaps by hand, where fastml would not put it
+            return text
         return pyedit.add_statement(
-            text, _statement_for(text, reg), present=reg.present, anchor=anchor
+            text,
+            _statement_for(ast.parse(text), reg),
+            present=reg.present,
+            anchor=lambda tree: _anchor(tree, reg),
         )
     except (pyedit.AnchorNotFound, SyntaxError) as exc:
-        lines = "; ".join(reg.manual_lines())
         raise AnchorNotFoundError(
-            f"Cannot find where to register {reg.name} in {MAIN} ({exc}): "
-            f"add these lines by hand, then run the command again: {lines}"
+            f"Cannot find where to register {reg.name} in {MAIN} ({_why(exc)}): "
+            f"add these lines by hand, then run the command again: {_joined(reg)}"
         ) from None
 
 
 def unregister(text: str, reg: Registration, line_length: int) -> str:
     """app/main.py without ``reg``'s lines (the undo of ``register``)."""
-    text = pyedit.remove_statements(text, matches=reg.present)
-    return pyedit.remove_from_import(text, reg.module, reg.name, line_length=line_length)
+    try:
+        text = pyedit.remove_statements(text, matches=reg.present)
+        return pyedit.remove_from_import(text, reg.module, reg.name, line_length=line_length)
+    except (pyedit.AnchorNotFound, SyntaxError) as exc:
+        raise AnchorNotFoundError(
+            f"Cannot take {reg.name} out of {MAIN} ({_why(exc)}): "
+            f"remove these lines by hand, then run the command again: {_joined(reg)}"
+        ) from None
 
 
-def _statement_for(text: str, reg: Registration) -> str:
-    """The statement, with the receiver the file really uses (``app``, ``services``)."""
-    if reg.method != "include_router":
-        stack = _services_with(ast.parse(text))
-        return reg.statement.replace("services.", f"{_stack_name(stack)}.", 1)
-    receiver = ast.unparse(_include_calls(ast.parse(text))[-1][1].func.value)  # type: ignore[attr-defined]
-    return f"{receiver}.include_router({reg.argument})"
+def _why(exc: Exception) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"it does not parse: {exc.msg}, line {exc.lineno}"
+    return str(exc)
 
 
-def _include_calls(tree: ast.Module) -> list[tuple[ast.stmt, ast.Call]]:
-    calls = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.stmt):
-            call = pyedit.method_call(node, "include_router")
-            if call is not None:
-                calls.append((node, call))
-    if not calls:
-        raise pyedit.AnchorNotFound("no app.include_router(...) call")
-    return sorted(calls, key=lambda pair: pair[0].lineno)
+def _joined(reg: Registration) -> str:
+    return "; ".join(reg.manual_lines())
+
+
+def _registered(text: str, reg: Registration) -> bool:
+    tree = ast.parse(text)
+    return any(reg.present(node) for node in ast.walk(tree) if isinstance(node, ast.stmt))
+
+
+def _statement_for(tree: ast.Module, reg: Registration) -> str:
+    """The statement, with the names the file really uses (``app``, ``services``)."""
+    if reg.method == "include_router":
+        return f"{_factory(tree).app}.include_router({reg.argument})"
+    stack = _stack_name(_services_with(tree))
+    return reg.statement.replace("services.", f"{stack}.", 1)
+
+
+def _anchor(tree: ast.Module, reg: Registration) -> tuple[ast.stmt, bool]:
+    return _last_include(tree) if reg.method == "include_router" else _services_yield(tree)
+
+
+@dataclass(frozen=True)
+class _Factory:
+    """Where the app is made: ``app = FastAPI(...)`` in a function's body or the module's."""
+
+    where: str  # for messages: "create_app()", "module level"
+    body: list[ast.stmt]
+    app: str  # the name the app is bound to
+    call: ast.Call  # the FastAPI(...) call
+
+
+def _factory(tree: ast.Module) -> _Factory:
+    scopes = [("module level", tree.body)] + [
+        (f"{node.name}()", node.body)
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+    found = [factory for where, body in scopes for factory in _apps_made(where, body)]
+    if not found:
+        raise pyedit.AnchorNotFound("no `app = FastAPI(...)` in a function or at module level")
+    if len(found) > 1:
+        places = ", ".join(factory.where for factory in found)
+        raise pyedit.AnchorNotFound(f"FastAPI(...) makes an app in several places: {places}")
+    return found[0]
+
+
+def _apps_made(where: str, body: list[ast.stmt]) -> list[_Factory]:
+    """The ``name = FastAPI(...)`` statements of ``body``."""
+    made = []
+    for node in body:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if (
+            isinstance(node.value, ast.Call)
+            and ast.unparse(node.value.func).split(".")[-1] == "FastAPI"
+            and len(targets) == 1
+            and isinstance(targets[0], ast.Name)
+        ):
+            made.append(_Factory(where, body, targets[0].id, node.value))
+    return made
 
 
 def _last_include(tree: ast.Module) -> tuple[ast.stmt, bool]:
-    return _include_calls(tree)[-1][0], True
+    """New routers go after the factory's last ``app.include_router(...)``: they match last.
+
+    Only the factory's own statements count: not an include in a helper function, nor one
+    inside an ``if`` (the new router would be included only when that holds).
+    """
+    factory = _factory(tree)
+    includes = [node for node in factory.body if _includes_into(node, factory.app)]
+    if not includes:
+        raise pyedit.AnchorNotFound(f"no `{factory.app}.include_router(...)` in {factory.where}")
+    return includes[-1], True
+
+
+def _includes_into(node: ast.stmt, app: str) -> bool:
+    call = pyedit.method_call(node, "include_router")
+    return call is not None and ast.unparse(call.func) == f"{app}.include_router"
+
+
+def _lifespan(tree: ast.Module) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    """The function the factory gives to ``FastAPI(lifespan=...)``."""
+    factory = _factory(tree)
+    given = next((kw.value for kw in factory.call.keywords if kw.arg == "lifespan"), None)
+    if not isinstance(given, ast.Name):
+        raise pyedit.AnchorNotFound(f"no `FastAPI(lifespan=...)` function in {factory.where}")
+    for node in [*factory.body, *tree.body]:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == given.id:
+            return node
+    raise pyedit.AnchorNotFound(f"no function {given.id}, the app's lifespan")
 
 
 def _services_with(tree: ast.Module) -> ast.AsyncWith:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncWith) and any(
-            isinstance(item.context_expr, ast.Call)
-            and ast.unparse(item.context_expr.func).endswith("AsyncExitStack")
-            and isinstance(item.optional_vars, ast.Name)
-            for item in node.items
-        ):
+    lifespan = _lifespan(tree)
+    for node in _own_nodes(lifespan):
+        if isinstance(node, ast.AsyncWith) and _stack_name(node):
             return node
-    raise pyedit.AnchorNotFound("no `async with AsyncExitStack() as services:` in the lifespan")
+    raise pyedit.AnchorNotFound(
+        f"no `async with AsyncExitStack() as services:` in the lifespan, {lifespan.name}()"
+    )
+
+
+def _own_nodes(node: ast.AST) -> list[ast.AST]:
+    """The nodes inside ``node``, in order; not those of the functions and classes it defines."""
+    found = []
+    for child in ast.iter_child_nodes(node):
+        found.append(child)
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            found += _own_nodes(child)
+    return found
 
 
 def _stack_name(node: ast.AsyncWith) -> str:
+    """``services`` in ``async with AsyncExitStack() as services``; empty if not such a with."""
     for item in node.items:
-        if isinstance(item.optional_vars, ast.Name):
+        if (
+            isinstance(item.context_expr, ast.Call)
+            and ast.unparse(item.context_expr.func).split(".")[-1] == "AsyncExitStack"
+            and isinstance(item.optional_vars, ast.Name)
+        ):
             return item.optional_vars.id
-    raise pyedit.AnchorNotFound("the AsyncExitStack has no name")
+    return ""
 
 
 def _services_yield(tree: ast.Module) -> tuple[ast.stmt, bool]:

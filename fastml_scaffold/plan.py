@@ -97,7 +97,7 @@ def plan_tree(source: Path, root: Path, on_conflict: OnConflict) -> list[FileCha
         plan_file(
             root,
             path.relative_to(source),
-            path.read_text(encoding="utf-8"),
+            path.read_bytes().decode("utf-8"),  # as rendered: no newline translation
             on_conflict,
             can_skip=False,
         )

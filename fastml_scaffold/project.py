@@ -133,7 +133,8 @@ def read_text(path: Path, *, limit: int | None = None) -> str:
     try:
         if limit is not None and path.stat().st_size > limit:
             raise FastmlError(f"{path} is larger than {limit} bytes: it is not what fastml wrote.")
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as stream:  # keep CRLF line endings
+            return stream.read()
     except FileNotFoundError:
         raise FastmlError(f"{path} is missing: restore it from version control.") from None
     except IsADirectoryError:

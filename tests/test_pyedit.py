@@ -295,10 +295,46 @@ def test_remove_from_import_of_an_absent_module_is_a_no_op() -> None:
 def test_remove_from_import_puts_what_fits_back_on_one_line(tmp_path: Path) -> None:
     text = "from app.routers import (\n    health,\n    predict,\n    score,\n)\n"
 
+    edited = pyedit.remove_from_import(text, "app.routers", "score", line_length=44)
+
+    # The exact undo of an add that had to wrap the statement: the three names overflow
+    # 44 columns, the two fit.  Ruff accepts either form.
+    assert edited == "from app.routers import health, predict\n"
+    assert_ruff_clean(edited, tmp_path, line_length=44)
+
+
+def test_remove_from_import_keeps_the_owners_trailing_comma(tmp_path: Path) -> None:
+    text = "from app.routers import (\n    health,\n    predict,\n    score,\n)\n"
+
     edited = pyedit.remove_from_import(text, "app.routers", "score", line_length=88)
 
-    # The exact undo of an add that had to wrap the statement; ruff accepts either form.
-    assert edited == "from app.routers import health, predict\n"
+    # All three would fit on one line: the owner wrapped it, and wants it wrapped.
+    assert edited == "from app.routers import (\n    health,\n    predict,\n)\n"
+    assert_ruff_clean(edited, tmp_path)
+
+
+@pytest.mark.parametrize("width", [88, 50], ids=["owner-wrapped", "wrapped-by-add"])
+def test_remove_from_import_undoes_an_add_to_a_wrapped_import(width: int) -> None:
+    text = "from app.routers import (\n    health,  # probes\n    predict,\n)\n"
+    if width == 50:
+        text = "from app.routers import health, predict  # routers\n"
+
+    added = pyedit.add_from_import(text, "app.routers", "batch_scoring", line_length=width)
+
+    assert "    batch_scoring,\n" in added
+    assert pyedit.remove_from_import(added, "app.routers", "batch_scoring", line_length=width) == (
+        text
+    )
+
+
+def test_add_from_import_keeps_comments_inside_a_wrapped_import(tmp_path: Path) -> None:
+    text = "from app.routers import (  # ours\n    health,  # probes\n    predict,\n)\n"
+
+    edited = pyedit.add_from_import(text, "app.routers", "items", line_length=88)
+
+    assert edited == (
+        "from app.routers import (  # ours\n    health,  # probes\n    items,\n    predict,\n)\n"
+    )
     assert_ruff_clean(edited, tmp_path)
 
 
@@ -394,7 +430,9 @@ def test_add_statement_after_a_last_line_without_a_newline() -> None:
     )
 
     ast.parse(edited)  # raises SyntaxError when the statements ran together
-    assert edited.endswith("app.include_router(score.router)\n")
+    # Still without a final newline: the file keeps its own ending.
+    assert edited.endswith("(predict.router)\napp.include_router(score.router)")
+    assert pyedit.remove_statements(edited, matches=is_include_of("score.router")) == text
 
 
 def test_remove_statements_undoes_add_statement() -> None:
@@ -439,6 +477,108 @@ def test_remove_statements_without_a_match_is_a_no_op() -> None:
     removed = pyedit.remove_statements(FACTORY, matches=is_include_of("score.router"))
 
     assert removed == FACTORY
+
+
+# Lines as Python counts them, line endings, indentation
+
+
+ODD_LINE_BREAKS = ["\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("character", ODD_LINE_BREAKS, ids=repr)
+def test_characters_splitlines_breaks_at_do_not_shift_the_lines(character: str) -> None:
+    text = f"# a comment{character}with more\n" + FACTORY
+
+    added = pyedit.add_statement(
+        text,
+        "app.include_router(score.router)",
+        present=is_include_of("score.router"),
+        anchor=predict_include,
+    )
+
+    assert added == text.replace(
+        "(predict.router)\n", "(predict.router)\n    app.include_router(score.router)\n"
+    )
+    assert pyedit.remove_statements(added, matches=is_include_of("score.router")) == text
+
+
+def test_a_form_feed_before_an_import_keeps_its_comment() -> None:
+    text = "\f\nfrom app.routers import health  # routers\n"
+
+    edited = pyedit.add_from_import(text, "app.routers", "score", line_length=88)
+
+    assert edited == "\f\nfrom app.routers import health, score  # routers\n"
+
+
+def test_a_comment_after_non_ascii_keeps_its_place() -> None:
+    text = "from app.routers import health as здоровье  # routers\n"
+
+    edited = pyedit.add_from_import(text, "app.routers", "score", line_length=88)
+
+    assert edited == "from app.routers import health as здоровье, score  # routers\n"
+
+
+def test_crlf_text_gets_crlf_lines() -> None:
+    text = (IMPORTS + "\n\n" + FACTORY).replace("\n", "\r\n")
+
+    imported = pyedit.add_from_import(text, "app.listeners", "telemetry", line_length=88)
+    added = pyedit.add_statement(
+        imported,
+        "app.include_router(score.router)",
+        present=is_include_of("score.router"),
+        anchor=lambda tree: (tree.body[-1].body[-2], True),  # type: ignore[attr-defined]
+    )
+
+    assert "from app.listeners import telemetry\r\n" in added
+    assert "    app.include_router(score.router)\r\n" in added
+    assert added.count("\n") == added.count("\r\n")
+    removed = pyedit.remove_statements(added, matches=is_include_of("score.router"))
+    assert pyedit.remove_from_import(removed, "app.listeners", "telemetry", line_length=88) == text
+
+
+def test_add_statement_copies_the_anchors_tabs() -> None:
+    text = FACTORY.replace("    ", "\t")
+
+    added = pyedit.add_statement(
+        text,
+        "app.include_router(score.router)",
+        present=is_include_of("score.router"),
+        anchor=predict_include,
+    )
+
+    assert "\tapp.include_router(predict.router)\n\tapp.include_router(score.router)\n" in added
+    assert pyedit.remove_statements(added, matches=is_include_of("score.router")) == text
+
+
+def test_an_edit_that_would_not_parse_raises_anchor_not_found() -> None:
+    text = "@decorator\ndef f():\n    pass\n"
+
+    with pytest.raises(AnchorNotFound, match="not parse"):
+        pyedit.add_statement(
+            text,
+            "app.include_router(score.router)",
+            present=lambda node: False,
+            anchor=lambda tree: (tree.body[0], False),  # between the decorator and its def
+        )
+
+
+def test_a_removal_that_would_not_parse_raises_anchor_not_found() -> None:
+    text = "if debug:\n    app.include_router(score.router)\n"
+
+    with pytest.raises(AnchorNotFound, match="not parse"):
+        pyedit.remove_statements(text, matches=is_include_of("score.router"))
+
+
+def test_an_anchor_that_shares_its_line_raises_anchor_not_found() -> None:
+    text = "app.include_router(predict.router); x = 1\n"
+
+    with pytest.raises(AnchorNotFound, match="other code"):
+        pyedit.add_statement(
+            text,
+            "app.include_router(score.router)",
+            present=is_include_of("score.router"),
+            anchor=lambda tree: (tree.body[0], True),
+        )
 
 
 # Matching helpers

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,9 +22,73 @@ Kind = Literal["route", "resource", "listener"]
 MAIN = Path("app/main.py")
 STATUS_NAMES = {200: "HTTP_200_OK", 201: "HTTP_201_CREATED", 204: "HTTP_204_NO_CONTENT"}
 DEFAULT_STATUS = {"POST": 201, "DELETE": 204}  # create, and delete without a body
-PACKAGE_DOCS = {
-    "app/repositories": "Stores behind the REST resources; one module per resource.",
-    "app/listeners": "Background listeners that the app's lifespan starts and stops.",
+Route = tuple[str, str]  # ("GET", "/items/{item_id}")
+
+
+@dataclass(frozen=True)
+class EndpointKind:
+    """One kind of endpoint, all in one place: the option that asks for it, its files (path
+    pattern -> template in templates/endpoint), the registry it joins in app/main.py, and the
+    HTTP routes it serves.  Adding a kind is adding a record to ``KINDS`` and its templates."""
+
+    name: Kind
+    option: str  # the add-endpoint option that asks for it; "" for the default kind
+    files: dict[str, str]  # "{module}" in a path is the endpoint's module name
+    registry: Literal["routers", "services"]
+    package: str  # where the module that app/main.py imports lives
+    routes: Callable[[str, str], list[Route]]  # (method, path) -> what it serves
+    packages: dict[str, str] = field(default_factory=dict)  # folder -> its __init__ docstring
+
+    @property
+    def http(self) -> bool:
+        return self.registry == "routers"
+
+
+def _item_routes(method: str, path: str) -> list[Route]:
+    """A REST resource: the collection, and one member by its id."""
+    item = f"{path}/{{id}}"
+    return [("GET", path), ("POST", path), *((m, item) for m in ("GET", "PUT", "PATCH", "DELETE"))]
+
+
+KINDS: dict[Kind, EndpointKind] = {
+    "route": EndpointKind(
+        "route",
+        option="",
+        files={
+            "app/routers/{module}.py": "route.py.j2",
+            "tests/test_{module}.py": "test_route.py.j2",
+        },
+        registry="routers",
+        package="app.routers",
+        routes=lambda method, path: [(method, path)],
+    ),
+    "resource": EndpointKind(
+        "resource",
+        option="--crud",
+        files={
+            "app/repositories/{module}.py": "repository.py.j2",
+            "app/routers/{module}.py": "resource.py.j2",
+            "tests/test_{module}.py": "test_resource.py.j2",
+        },
+        registry="routers",
+        package="app.routers",
+        routes=_item_routes,
+        packages={"app/repositories": "Stores behind the REST resources; one module per resource."},
+    ),
+    "listener": EndpointKind(
+        "listener",
+        option="--udp",
+        files={
+            "app/listeners/{module}.py": "listener.py.j2",
+            "tests/test_{module}.py": "test_listener.py.j2",
+        },
+        registry="services",
+        package="app.listeners",
+        routes=lambda method, path: [],
+        packages={
+            "app/listeners": "Background listeners that the app's lifespan starts and stops."
+        },
+    ),
 }
 
 
@@ -44,6 +109,14 @@ class EndpointSpec:
     @property
     def names(self) -> EndpointNames:
         return derive_endpoint_names(self.name, path=self.path, resource=self.kind == "resource")
+
+    @property
+    def kind_record(self) -> EndpointKind:
+        return KINDS[self.kind]
+
+    def routes(self) -> list[Route]:
+        """The method and path of every route it serves (none for a listener)."""
+        return self.kind_record.routes(self.method or "POST", self.names.path)
 
     @property
     def status_code(self) -> int:
@@ -76,32 +149,19 @@ def render_files(spec: EndpointSpec, env_prefix: str, line_length: int) -> dict[
     def render(template: str) -> str:
         return environment.get_template(template).render(context)
 
-    test_file = Path(f"tests/test_{names.module}.py")
-    if spec.kind == "route":
-        return {
-            Path(f"app/routers/{names.module}.py"): render("route.py.j2"),
-            test_file: render("test_route.py.j2"),
-        }
-    if spec.kind == "resource":
-        return {
-            Path(f"app/repositories/{names.module}.py"): render("repository.py.j2"),
-            Path(f"app/routers/{names.module}.py"): render("resource.py.j2"),
-            test_file: render("test_resource.py.j2"),
-        }
     return {
-        Path(f"app/listeners/{names.module}.py"): render("listener.py.j2"),
-        test_file: render("test_listener.py.j2"),
+        Path(pattern.format(module=names.module)): render(template)
+        for pattern, template in spec.kind_record.files.items()
     }
 
 
-def package_inits(files: dict[Path, str]) -> dict[Path, str]:
-    """The ``__init__.py`` of each new package the files go into (repositories, listeners)."""
-    inits = {}
-    for path in files:
-        folder = path.parent.as_posix()
-        if folder in PACKAGE_DOCS:
-            inits[Path(folder) / "__init__.py"] = f'"""{PACKAGE_DOCS[folder]}"""\n'
-    return inits
+def package_inits(spec: EndpointSpec) -> dict[Path, str]:
+    """The ``__init__.py`` of each package the endpoint's files go into that fastml makes
+    with the first endpoint of its kind (``app/repositories``, ``app/listeners``)."""
+    return {
+        Path(folder) / "__init__.py": f'"""{doc}"""\n'
+        for folder, doc in spec.kind_record.packages.items()
+    }
 
 
 def _context(
@@ -167,22 +227,13 @@ class Registration:
 
 
 def registration(spec: EndpointSpec) -> Registration:
-    module = spec.names.module
-    if spec.kind == "listener":
-        return Registration(
-            "app.listeners",
-            module,
-            f"await services.enter_async_context({module}.serve())",
-            "enter_async_context",
-            f"{module}.serve()",
-        )
-    return Registration(
-        "app.routers",
-        module,
-        f"app.include_router({module}.router)",
-        "include_router",
-        f"{module}.router",
-    )
+    """The lines that wire the endpoint in: a router joins the app, a service its lifespan."""
+    module, package = spec.names.module, spec.kind_record.package
+    if spec.kind_record.registry == "services":
+        statement = f"await services.enter_async_context({module}.serve())"
+        return Registration(package, module, statement, "enter_async_context", f"{module}.serve()")
+    statement = f"app.include_router({module}.router)"
+    return Registration(package, module, statement, "include_router", f"{module}.router")
 
 
 def register(text: str, reg: Registration, line_length: int) -> str:

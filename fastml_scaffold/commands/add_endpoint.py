@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastml_scaffold.endpoints import (
+    KINDS,
     MAIN,
     EndpointSpec,
     Kind,
@@ -78,7 +79,7 @@ def add_endpoint(
     kept = any(change.action is Action.SKIP for change in file_changes)
     recorded = found if kept else found.with_endpoint(names.module, spec.record())
     changes = [
-        *_missing_inits(root, files),
+        *_missing_inits(root, spec),
         *file_changes,
         plan_edit(MAIN, main_text, register(main_text, registration(spec), width)),
         plan_edit(Path(RECORD_FILE), found.read(Path(RECORD_FILE)), recorded.record_text()),
@@ -92,11 +93,16 @@ def add_endpoint(
 def _spec(
     name: str, *, method: str | None, path: str | None, crud: bool, udp: bool, port: int | None
 ) -> EndpointSpec:
-    kind: Kind = "resource" if crud else "listener" if udp else "route"
-    if crud and udp:
-        raise InvalidAnswerError("Choose one of --crud and --udp.")
+    given = {"--crud": crud, "--udp": udp}  # the options of the kinds (endpoints.KINDS)
+    asked = [kind for kind, record in KINDS.items() if given.get(record.option)]
+    if len(asked) > 1:
+        raise InvalidAnswerError(f"Choose one of {' and '.join(KINDS[k].option for k in asked)}.")
+    kind: Kind = asked[0] if asked else "route"
+    record = KINDS[kind]
     if method is not None and kind != "route":
-        raise InvalidAnswerError(f"--method applies to a single route, not to --{_flag(kind)}.")
+        raise InvalidAnswerError(f"--method applies to a single route, not to {record.option}.")
+    if path is not None and not record.http:
+        raise InvalidAnswerError(f"--path applies to HTTP endpoints, not to {record.option}.")
     if udp and port is None:
         raise InvalidAnswerError(
             "--udp needs --port N: the UDP port to listen on (1-65535, or 0 for a free one)."
@@ -105,17 +111,11 @@ def _spec(
         raise InvalidAnswerError("--port applies to --udp listeners only.")
     if port is not None and not 0 <= port <= 65535:
         raise InvalidAnswerError(f"--port {port} is not a port: give 1-65535, or 0 for a free one.")
-    if path is not None and udp:
-        raise InvalidAnswerError("--path applies to HTTP endpoints, not to --udp listeners.")
     if kind == "route":
         method = "POST" if method is None else method.strip().upper()
         if method not in HTTP_METHODS:
             raise InvalidAnswerError(f"--method {method} is not one of: {', '.join(HTTP_METHODS)}.")
     return EndpointSpec(name=name.strip(), kind=kind, method=method, path=path, port=port)
-
-
-def _flag(kind: Kind) -> str:
-    return {"resource": "crud", "listener": "udp"}.get(kind, kind)
 
 
 def _check_shadowing(root: Path, main_text: str, module: str, spec: EndpointSpec) -> None:
@@ -164,30 +164,16 @@ def _imported_from(tree: ast.Module, package: str) -> set[str]:
 
 def _check_routes(root: Path, spec: EndpointSpec, files: dict[Path, str]) -> None:
     """Refuse a method and path that another module already serves."""
-    if spec.kind == "listener":
-        return
     ours = frozenset(root / path for path in files)
-    existing = project_routes(root / "app", skip=ours)
-    for route in _routes_of(spec):
-        owner = existing.get(route)
+    existing = project_routes(root / "app", skip=ours) if spec.kind_record.http else {}
+    for method, path in spec.routes():
+        owner = existing.get(normalise(method, path))
         if owner is not None:
             where = owner.relative_to(root)
             raise FastmlError(
-                f"{route[0]} {spec.names.path} is already served by {where}: "
+                f"{method} {spec.names.path} is already served by {where}: "
                 "choose another name or --path."
             )
-
-
-def _routes_of(spec: EndpointSpec) -> list[tuple[str, str]]:
-    path = spec.names.path
-    if spec.kind == "resource":
-        item = f"{path}/{{id}}"
-        return [
-            normalise("GET", path),
-            normalise("POST", path),
-            *(normalise(method, item) for method in ("GET", "PUT", "PATCH", "DELETE")),
-        ]
-    return [normalise(spec.method or "POST", path)]
 
 
 def _check_port(project: Project, spec: EndpointSpec, *, force: bool) -> None:
@@ -226,9 +212,9 @@ def _udp_port_in_use(port: int) -> bool:
     return False
 
 
-def _missing_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:
+def _missing_inits(root: Path, spec: EndpointSpec) -> list[FileChange]:
     return [
         FileChange(path, Action.CREATE, content=text)
-        for path, text in package_inits(files).items()
+        for path, text in package_inits(spec).items()
         if not (root / path).exists()
     ]

@@ -52,7 +52,7 @@ def remove_endpoint(
         ) from None
     changes = [
         *(plan_removal(root, path, text, on_conflict) for path, text in files.items()),
-        *_empty_inits(root, files),  # after the modules, so their package is empty by then
+        *_empty_inits(root, spec, files),  # after the modules, so their package is empty by then
         plan_edit(MAIN, main_text, without, Action.SUBTRACT),
         plan_edit(
             Path(RECORD_FILE),
@@ -77,10 +77,10 @@ def _recorded_spec(project: Project, module: str, name: str) -> EndpointSpec:
     return EndpointSpec.from_record(endpoints[module])
 
 
-def _empty_inits(root: Path, files: dict[Path, str]) -> list[FileChange]:
+def _empty_inits(root: Path, spec: EndpointSpec, files: dict[Path, str]) -> list[FileChange]:
     """The package ``__init__.py`` that add-endpoint made, once its package has no module."""
     changes = []
-    for init, text in package_inits(files).items():
+    for init, text in package_inits(spec).items():
         package = root / init.parent
         others = [
             module

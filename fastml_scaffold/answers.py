@@ -14,18 +14,9 @@ from typing import Any
 
 from fastml_scaffold.errors import ConfigFileError, FastmlError, InvalidAnswerError
 from fastml_scaffold.naming import check_plain_text
-from fastml_scaffold.templates import TemplateSpec
+from fastml_scaffold.templates import Rules, TemplateSpec
 
 ANSWERS_FILE = ".fastml.json"
-
-# Answers that end up where a tool checks their format: pyproject's version and email.
-_FORMATS = {
-    "version": (
-        re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$"),
-        "a version like 0.1.0",
-    ),
-    "author_email": (re.compile(r"^([^@\s\"]+@[^@\s\"]+\.[^@\s\"]+)?$"), "an email address"),
-}
 
 
 def parse_set_options(pairs: Iterable[str]) -> dict[str, str]:
@@ -39,14 +30,25 @@ def parse_set_options(pairs: Iterable[str]) -> dict[str, str]:
     return answers
 
 
+# An answers file is a few lines of question: answer.  Past this size it is the wrong file,
+# and parsing it would take seconds.
+MAX_CONFIG_BYTES = 1024 * 1024
+# The depth of a Cookiecutter config: its mapping, default_context, and a value that is a
+# list or a mapping (refused with its name).  Deeper nesting is refused before loading:
+# the loader recurses, and would fail with a RecursionError.
+_MAX_CONFIG_NESTING = 3
+
+
 def read_config_file(path: Path) -> dict[str, str]:
     """Read answers from YAML: a plain mapping, or Cookiecutter's ``default_context:``."""
     import yaml  # PyYAML, a dependency of Cookiecutter; only this command needs it
 
     try:
+        text = _read_limited(path).decode("utf-8")
+        _check_yaml_shape(path, text)
         # BaseLoader keeps every scalar a string, as a typed answer would be: with the safe
         # loader "python_version: 3.10" became 3.1 and "author_name: no" became False.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        data = yaml.load(text, Loader=_base_loader())
     except FileNotFoundError:
         raise ConfigFileError(f"Answers file {path} does not exist.") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -59,6 +61,51 @@ def read_config_file(path: Path) -> dict[str, str]:
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         raise ConfigFileError(f"Answers file {path} must be a YAML mapping of question: answer.")
     return {key: _scalar_to_text(path, key, value) for key, value in data.items()}
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes, read no further than the limit (a FIFO or /dev/zero has no size)."""
+    with path.open("rb") as file:
+        data = file.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigFileError(
+            f"Answers file {path} is larger than 1 MiB: give a file of question: answer "
+            "lines, a few hundred bytes."
+        )
+    return data
+
+
+def _check_yaml_shape(path: Path, text: str) -> None:
+    """Refuse aliases and deep nesting from the event stream, before anything is built.
+
+    An alias can make a small file expand to a huge value (the "billion laughs"); an answer
+    is written out in full, so an answers file has no use for one.
+    """
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=_base_loader()):
+        if isinstance(event, yaml.AliasEvent):
+            raise ConfigFileError(
+                f"Answers file {path} uses a YAML alias (*{event.anchor}): "
+                "write each answer out in full."
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_CONFIG_NESTING:
+                raise ConfigFileError(
+                    f"Answers file {path} nests values {depth} levels deep: give plain "
+                    "question: answer lines, at the top or under default_context."
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _base_loader() -> Any:
+    """PyYAML's BaseLoader, in C where PyYAML has libyaml: 1 MiB parses in 0.1 s, not 2 s."""
+    import yaml
+
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def _scalar_to_text(path: Path, key: str, value: Any) -> str:
@@ -82,47 +129,41 @@ def check_answers(spec: TemplateSpec, answers: Mapping[str, str], *, source: str
         if question.choices and value not in question.choices:
             valid = ", ".join(question.choices)
             raise InvalidAnswerError(f"{source}: {key}={value!r} is not one of: {valid}.")
-        pattern, expected = _FORMATS.get(key, (None, ""))
-        if pattern is not None and not pattern.match(value):
+        pattern, expected = spec.rules.formats.get(key, (None, ""))
+        if pattern is not None and not re.match(pattern, value):
             raise InvalidAnswerError(f"{source}: {key}={value!r} must be {expected}.")
 
 
-# Answers that only make sense with another: (key, value, needed key, needed values, why).
-_REQUIRES: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
-    ("kubernetes", "yes", "docker", ("yes",), "the manifests deploy the Docker image"),
-    ("device", "cuda", "model_framework", ("pytorch",), "only the PyTorch model runs on a GPU"),
-    ("device", "auto", "model_framework", ("pytorch",), "only the PyTorch model runs on a GPU"),
-    (
-        "device",
-        "cuda",
-        "python_version",
-        ("3.11", "3.12"),
-        "its image builds on NVIDIA's CUDA image, whose Python is 3.12",
-    ),
-)
-# Questions that matter only after a given answer to another; otherwise nobody is asked
-# them and they keep their default.
-_RELEVANT_WHEN = {"device": ("model_framework", "pytorch")}
-
-
-def check_combinations(answers: Mapping[str, str]) -> None:
-    """Reject answers that make no sense together, saying which to change."""
-    for key, value, needed, needed_values, why in _REQUIRES:
-        if answers.get(key) == value and answers.get(needed) not in needed_values:
+def check_combinations(answers: Mapping[str, str], rules: Rules | None = None) -> None:
+    """Reject answers that make no sense together, saying which to change.  The rules are
+    the template's own (``_rules`` in its cookiecutter.json)."""
+    for rule in (rules or _project_rules()).requires:
+        if not all(answers.get(key) == value for key, value in rule.when.items()):
+            continue
+        for needed, needed_values in rule.needs.items():
+            if answers.get(needed) in needed_values:
+                continue
             *others, nearest = needed_values
             wanted = f"{needed}={nearest}"
             if others:
                 wanted = f"{needed} {', '.join(others)} or {nearest}"
+            given = " and ".join(f"{key}={value}" for key, value in rule.when.items())
             raise InvalidAnswerError(
-                f"{key}={value} needs {wanted}: {why}; "
-                f"set {needed}={nearest} or drop {key}={value}."
+                f"{given} needs {wanted}: {rule.because}; set {needed}={nearest} or drop {given}."
             )
 
 
-def is_relevant(key: str, answers: Mapping[str, str]) -> bool:
-    """Whether question ``key`` matters, given the answers so far."""
-    condition = _RELEVANT_WHEN.get(key)
-    return condition is None or answers.get(condition[0]) == condition[1]
+def is_relevant(key: str, answers: Mapping[str, str], rules: Rules | None = None) -> bool:
+    """Whether question ``key`` matters, given the answers so far: the others are not asked
+    and keep their default."""
+    condition = (rules or _project_rules()).asked_when.get(key, {})
+    return all(answers.get(other) == value for other, value in condition.items())
+
+
+def _project_rules() -> Rules:
+    from fastml_scaffold.templates import load_template
+
+    return load_template("project").rules
 
 
 def save_project_answers(project_dir: Path, answers: Mapping[str, str], version: str) -> Path:

@@ -108,7 +108,9 @@ class EndpointSpec:
 
     @property
     def names(self) -> EndpointNames:
-        return derive_endpoint_names(self.name, path=self.path, resource=self.kind == "resource")
+        return derive_endpoint_names(
+            self.name, path=self.path, resource=self.kind == "resource", method=self.method
+        )
 
     @property
     def kind_record(self) -> EndpointKind:

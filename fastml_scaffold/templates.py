@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +40,34 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """An answer that needs another: ``when`` all these answers, ``needs`` one of those."""
+
+    when: dict[str, str]
+    needs: dict[str, tuple[str, ...]]
+    because: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules a template declares beside its questions (``_rules`` in cookiecutter.json);
+    its ``pre_gen_project`` hook enforces the same ones under plain Cookiecutter."""
+
+    formats: dict[str, tuple[str, str]] = field(default_factory=dict)  # key: (regex, wanted)
+    requires: tuple[Requirement, ...] = ()
+    asked_when: dict[str, dict[str, str]] = field(default_factory=dict)
+    model_files: dict[str, str] = field(default_factory=dict)  # by model_framework
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
-    """A template's questions, and the keys it derives itself (those fastml computes too)."""
+    """A template's questions, the keys it derives itself (those fastml computes too), and
+    its rules."""
 
     path: Path
     questions: dict[str, Question]
     derived: frozenset[str]
+    rules: Rules = Rules()
 
 
 def load_template(name: str) -> TemplateSpec:
@@ -65,7 +87,29 @@ def load_template(name: str) -> TemplateSpec:
             derived.add(key)
         else:
             questions[key] = Question(key, str(value), (), _prompt_text(prompts, key))
-    return TemplateSpec(path=path, questions=questions, derived=frozenset(derived))
+    rules = _rules(path, raw.get("_rules", {}))
+    return TemplateSpec(path=path, questions=questions, derived=frozenset(derived), rules=rules)
+
+
+def _rules(path: Path, raw: Any) -> Rules:
+    if not raw:
+        return Rules()
+    try:
+        return Rules(
+            formats={key: (r["pattern"], r["expected"]) for key, r in raw["formats"].items()},
+            requires=tuple(
+                Requirement(
+                    dict(r["when"]),
+                    {key: tuple(values) for key, values in r["needs"].items()},
+                    r["because"],
+                )
+                for r in raw["requires"]
+            ),
+            asked_when={key: dict(when) for key, when in raw["asked_when"].items()},
+            model_files=dict(raw["model_files"]),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise TemplateError(f"{path}/cookiecutter.json has malformed _rules ({exc}).") from None
 
 
 def _prompt_text(prompts: dict[str, Any], key: str) -> str:

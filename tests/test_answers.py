@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from fastml_scaffold.answers import (
     ANSWERS_FILE,
+    MAX_CONFIG_BYTES,
     check_answers,
     find_project_root,
     load_project_answers,
@@ -113,7 +115,17 @@ def test_config_file_values_keep_their_text_as_typed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["x {{ 7*7 }} y", "a {{ b", "{% if x %}", "{# c #}", "two\nlines", "tab\there"],
+    [
+        "x {{ 7*7 }} y",
+        "a {{ b",
+        "{% if x %}",
+        "{# c #}",
+        "two\nlines",
+        "tab\there",
+        "line\u2028separator",
+        "paragraph\u2029separator",
+        "next\x85line",
+    ],
 )
 def test_answer_with_template_syntax_or_control_characters_is_rejected(
     spec: TemplateSpec, value: str
@@ -174,6 +186,99 @@ def test_scalar_at_top_level_is_rejected(tmp_path: Path) -> None:
 )
 def test_nested_value_is_rejected(tmp_path: Path, text: str) -> None:
     path = _write(tmp_path / "answers.yaml", text)
+
+    with pytest.raises(ConfigFileError, match="'author_name' must be a single value"):
+        read_config_file(path)
+
+
+# read_config_file: files that are too large, too deep or too expanding
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs with PyYAML's C loader, and with the pure-Python one it falls back to."""
+    if request.param == "pure-python":
+        monkeypatch.delattr(yaml, "CBaseLoader", raising=False)
+    elif not hasattr(yaml, "CBaseLoader"):
+        pytest.skip("PyYAML without libyaml")
+    return str(request.param)
+
+
+def test_config_file_over_1_mib_is_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path / "answers.yaml", "# padding\n" * (MAX_CONFIG_BYTES // 10 + 1))
+
+    def parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(yaml, "parse", parse)
+    monkeypatch.setattr(yaml, "load", parse)
+    with pytest.raises(ConfigFileError, match="larger than 1 MiB") as excinfo:
+        read_config_file(path)
+
+    assert "\n" not in str(excinfo.value)
+
+
+def test_config_file_of_exactly_1_mib_is_read(tmp_path: Path, yaml_loader: str) -> None:
+    head = "description: "
+    path = _write(tmp_path / "answers.yaml", head + "x" * (MAX_CONFIG_BYTES - len(head)))
+
+    answers = read_config_file(path)
+
+    assert MAX_CONFIG_BYTES == 1024 * 1024
+    assert len(answers["description"]) == MAX_CONFIG_BYTES - len(head)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        "{a: " * 50_000 + "b" + "}" * 50_000,
+        "".join(" " * depth + "a:\n" for depth in range(1000)),  # 0.5 MB
+        "default_context:\n  author_name:\n    first:\n      - Ada\n",
+    ],
+    ids=["flow-lists", "flow-mappings", "block-mappings", "four-levels"],
+)
+def test_deeply_nested_config_file_is_refused_in_one_line(
+    tmp_path: Path, yaml_loader: str, text: str
+) -> None:
+    path = _write(tmp_path / "answers.yaml", text)
+
+    with pytest.raises(ConfigFileError) as excinfo:
+        read_config_file(path)
+
+    message = str(excinfo.value)
+    assert "\n" not in message
+    assert str(path) in message
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ['lol0: &lol0 "lol"']
+    for level in range(1, levels + 1):
+        previous = f"*lol{level - 1}"
+        lines.append(f"lol{level}: &lol{level} [{', '.join([previous] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [billion_laughs(), "author_name: &name Ada\ndescription: *name\n"],
+    ids=["billion-laughs", "scalar-alias"],
+)
+def test_config_file_with_aliases_is_refused(tmp_path: Path, yaml_loader: str, text: str) -> None:
+    path = _write(tmp_path / "answers.yaml", text)
+
+    with pytest.raises(ConfigFileError, match=r"YAML alias \(\*") as excinfo:
+        read_config_file(path)
+
+    assert "write each answer out in full" in str(excinfo.value)
+
+
+def test_nested_value_under_default_context_is_refused_by_name(
+    tmp_path: Path, yaml_loader: str
+) -> None:
+    path = _write(tmp_path / "answers.yaml", "default_context:\n  author_name: [Ada, L]\n")
 
     with pytest.raises(ConfigFileError, match="'author_name' must be a single value"):
         read_config_file(path)

@@ -341,8 +341,8 @@ def _default_path(given: str, module: str) -> str:
     if page is not None:
         raise InvalidNameError(
             f"Endpoint {given!r} would be served at {path}, where FastAPI serves {page}, so "
-            "the route would never be reached: choose another name, or keep the name and "
-            f"give --path, e.g. --path /v1{path}."
+            "the route would never be reached: choose another name, with --path for a URL "
+            f"of your own, e.g. fastml add-endpoint {module}_api --path /v1{path}."
         )
     return path
 

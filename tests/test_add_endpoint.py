@@ -982,3 +982,14 @@ def test_a_file_where_a_package_of_the_endpoint_goes_stops_before_writing(root: 
         add_endpoint("feed", udp=True, port=9999, project=root)
 
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("name", ["model", "health", "config"])
+def test_a_name_the_project_uses_suggests_another_name_and_path(root: Path, name: str) -> None:
+    before = snapshot(root)
+
+    with pytest.raises(FastmlError, match=rf"choose another name; to keep the URL /{name}, add"):
+        add_endpoint(name, project=root)
+
+    assert snapshot(root) == before
+    add_endpoint(f"{name}_api", path=f"/{name}", project=root)

@@ -305,8 +305,8 @@ def test_name_that_would_be_served_at_a_fastapi_page_suggests_a_path(name: str) 
 
     message = str(excinfo.value)
     assert f"served at /{name}" in message
-    assert "choose another name, or keep the name and give --path" in message
-    assert derive_endpoint_names(name, path=f"/v1/{name}").module == name
+    assert "choose another name, with --path for a URL of your own" in message
+    assert f"e.g. fastml add-endpoint {name}_api --path /v1/{name}" in message
 
 
 @pytest.mark.parametrize("path", ["/docs/x", "/v1/docs", "/Docs", "/openapi", "/redoc2"])

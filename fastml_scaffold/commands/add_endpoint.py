@@ -70,7 +70,7 @@ def add_endpoint(
     files = render_files(spec, found.env_prefix, width)
     main_text = found.read(MAIN)
     _check_shadowing(root, main_text, names.module, spec)
-    _check_not_hand_made(found, names.module, files)
+    _check_not_hand_made(found, spec, files)
     _check_routes(root, spec, files)
     _check_port(found, spec, force=on_conflict is OnConflict.FORCE)
 
@@ -127,7 +127,7 @@ def _check_shadowing(root: Path, main_text: str, module: str, spec: EndpointSpec
     ):
         raise InvalidNameError(
             f"Endpoint name {spec.name!r} would shadow the project's module app.{module}: "
-            "choose another."
+            f"{_another_name(spec)}"
         )
     try:
         tree = ast.parse(main_text)
@@ -138,19 +138,30 @@ def _check_shadowing(root: Path, main_text: str, module: str, spec: EndpointSpec
     ours = _imported_from(tree, registration(spec).module)
     if module in registry_names(tree) and module not in ours:
         raise InvalidNameError(
-            f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: choose another."
+            f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: {_another_name(spec)}"
         )
 
 
-def _check_not_hand_made(project: Project, module: str, files: dict[Path, str]) -> None:
+def _check_not_hand_made(project: Project, spec: EndpointSpec, files: dict[Path, str]) -> None:
     """Never touch a module that add-endpoint did not make, even with --force."""
-    if module in project.endpoints:
+    if spec.names.module in project.endpoints:
         return
     for path in files:
         if (project.root / path).exists():
             raise FastmlError(
-                f"{path} exists and was not made by fastml add-endpoint: choose another name."
+                f"{path} exists and was not made by fastml add-endpoint: {_another_name(spec)}"
             )
+
+
+def _another_name(spec: EndpointSpec) -> str:
+    """The way out of a name clash: another name, and --path to keep the URL the name gave."""
+    if not spec.kind_record.http:
+        return "choose another name."
+    path = spec.names.path
+    return (
+        f"choose another name; to keep the URL {path}, add --path, "
+        f"e.g. fastml add-endpoint {spec.names.module}_api --path {path}."
+    )
 
 
 def _imported_from(tree: ast.Module, package: str) -> set[str]:

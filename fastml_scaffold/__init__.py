@@ -8,7 +8,9 @@ The public API, for use from Python as well as through the ``fastml`` command::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Not `from typing import ...`: importing typing costs milliseconds of every start-up, in
+# which a Ctrl-C would still end in a traceback (the CLI handles signals once it runs).
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -26,6 +28,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from fastml_scaffold.commands.new import NewResult, new_project
     from fastml_scaffold.errors import (
         ConfigFileError,

@@ -1,22 +1,19 @@
-"""Answers to a template's questions: from files and ``--set``, and saved in the project.
+"""Answers to a template's questions: from ``--set`` and answers files, checked against the
+template's questions and the rules it declares (``_rules`` in its cookiecutter.json).
 
-A generated project records how it was made in ``.fastml.json`` at its root, so later
-commands (``add-endpoint``, a future ``update``) read the answers instead of guessing.
+The project keeps its answers in ``.fastml.json``, which ``fastml_scaffold.project`` owns.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from fastml_scaffold.errors import ConfigFileError, FastmlError, InvalidAnswerError
+from fastml_scaffold.errors import ConfigFileError, InvalidAnswerError
 from fastml_scaffold.naming import check_plain_text
 from fastml_scaffold.templates import Rules, TemplateSpec
-
-ANSWERS_FILE = ".fastml.json"
 
 
 def parse_set_options(pairs: Iterable[str]) -> dict[str, str]:
@@ -164,48 +161,3 @@ def _project_rules() -> Rules:
     from fastml_scaffold.templates import load_template
 
     return load_template("project").rules
-
-
-def save_project_answers(project_dir: Path, answers: Mapping[str, str], version: str) -> Path:
-    """Record the answers and the fastml version that made ``project_dir``."""
-    record = {"fastml_version": version, "template": "project", "answers": dict(answers)}
-    path = project_dir / ANSWERS_FILE
-    path.write_text(record_text(record), encoding="utf-8")
-    return path
-
-
-def record_text(record: Mapping[str, Any]) -> str:
-    """The text of ``.fastml.json``: stable, so an unchanged record compares equal."""
-    return json.dumps(record, indent=2, sort_keys=True) + "\n"
-
-
-def recorded_endpoints(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The endpoints add-endpoint recorded, by module name (none in a new project)."""
-    endpoints = record.get("endpoints") or {}
-    if not isinstance(endpoints, dict):
-        raise FastmlError(f"{ANSWERS_FILE} is damaged: its endpoints are not a mapping.")
-    return endpoints
-
-
-def find_project_root(start: Path) -> Path:
-    """Walk up from ``start`` to the folder that holds ``.fastml.json``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / ANSWERS_FILE).is_file():
-            return folder
-    raise FastmlError(
-        f"{start} is not inside a project made by fastml new (no {ANSWERS_FILE} found): "
-        "run the command in the project, or pass --project."
-    )
-
-
-def load_project_answers(project_dir: Path) -> dict[str, Any]:
-    """Read the record that ``fastml new`` saved in ``project_dir``."""
-    path = project_dir / ANSWERS_FILE
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise FastmlError(f"Cannot read {path}: {exc}") from None
-    if not isinstance(record, dict) or not isinstance(record.get("answers"), dict):
-        raise FastmlError(f"{path} is damaged: it has no answers; restore it from version control.")
-    return record

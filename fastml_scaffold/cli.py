@@ -5,24 +5,208 @@ imports (Cookiecutter, Jinja2, Rich) happen inside the commands, so ``fastml --v
 and ``fastml --help`` start fast.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: Typer reads every command's annotations on
+# every run, and evaluating them from strings took 2 of the 3.5 ms it spent building them.
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Annotated
 
-import typer
+from fastml_scaffold import interrupts
+from fastml_scaffold.interrupts import INTERRUPTED
 
-from fastml_scaffold import __version__
+# The console script imports this module before it calls main(), and loading Typer takes
+# most of the start-up: from here on, a signal or Ctrl-C ends fastml with one line, never
+# with a traceback.
+interrupts.handle(interrupts.stop_at_once)
+try:
+    from collections.abc import Iterator, Sequence
+    from contextlib import contextmanager
+    from enum import Enum
+    from functools import partial
+    from pathlib import Path
+    from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+    import typer
+    from typer.core import TyperCommand, TyperGroup
+
+    from fastml_scaffold import __version__
+except KeyboardInterrupt:
+    sys.stderr.write(f"error: {INTERRUPTED}\n")
+    raise SystemExit(130) from None
+
+try:  # Typer 0.28 carries its own copy of Click; earlier releases use Click itself
+    from typer import _click as click
+except ImportError:  # pragma: no cover
+    import click  # type: ignore[no-redef]
+
+if TYPE_CHECKING:
+    from fastml_scaffold.templates import Question, TemplateSpec
+
+# Click 8.2 reports a bare `fastml` as this usage error, whose message is the help.
+_NoArgsIsHelp: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class HttpMethod(str, Enum):
+    """add_endpoint.HTTP_METHODS, which this module cannot import without slowing every
+    start-up (a test keeps the two equal).  An Enum, as Typer before 0.19 knows no Literal."""
+
+    GET = "GET"
+    POST = "POST"
+    PUT = "PUT"
+    PATCH = "PATCH"
+    DELETE = "DELETE"
+
+
+class _Group(TyperGroup):
+    """The ``fastml`` group: a usage error is one line on stderr, like every other error."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Click's main, but every error is one line; with ``standalone_mode=False``
+        (a caller of its own), Click's exceptions are left to the caller."""
+        run = partial(super().main, args, prog_name, complete_var, False, windows_expand_args)
+        if not standalone_mode:
+            return run(**extra)
+        try:
+            result = run(**extra)
+        except _NoArgsIsHelp as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.UsageError as exc:
+            argv = sys.argv[1:] if args is None else list(args)
+            command = self._command_path(exc, argv)
+            _exit_with_error(_usage_message(exc, command, argv), exc.exit_code)
+        except click.exceptions.ClickException as exc:
+            _exit_with_error(exc.format_message(), exc.exit_code)
+        except typer.Abort:
+            _exit_with_error("Aborted.", 1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+    def _command_path(self, exc: click.exceptions.UsageError, args: Sequence[str]) -> str:
+        """``fastml new``: the command that the error is about."""
+        if exc.ctx is not None:
+            return exc.ctx.command_path
+        # The parser raises some errors (an option given no value) without a context.
+        name = next((arg for arg in args if arg in self.commands), None)
+        return f"fastml {name}" if name else "fastml"
+
+
+class _Command(TyperCommand):
+    """A command whose usage line reads ``NAME``, as its help does, not Typer's ``{NAME}``."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [piece.removeprefix("{").removesuffix("}") for piece in pieces]
+
+
+class _NewCommand(_Command):
+    """``fastml new``, whose help ends with the template's questions."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        asked_when = _project_template().rules.asked_when
+        rows = [
+            (key, _question_help(q, asked_when.get(key, {}))) for key, q in _questions().items()
+        ]
+        with formatter.section("Questions (answer with --set KEY=VALUE, or when prompted)"):
+            formatter.write_dl(rows)
+
+
+def _project_template() -> "TemplateSpec":
+    """The project template's declaration, its cookiecutter.json, read as plain JSON: no
+    Cookiecutter, no Jinja2, a few milliseconds."""
+    from fastml_scaffold.templates import load_template
+
+    return load_template("project")
+
+
+def _questions() -> dict[str, "Question"]:
+    """The project template's questions but its name, which the NAME argument gives."""
+    questions = _project_template().questions
+    return {key: question for key, question in questions.items() if key != "project_name"}
+
+
+def _question_help(question: "Question", asked_when: dict[str, str]) -> str:
+    facts = [", ".join(question.choices)] if question.choices else []
+    facts.append(f"default: {question.default}")
+    if asked_when:
+        facts.append("asked when " + " and ".join(f"{k}={v}" for k, v in asked_when.items()))
+    return f"{question.label}  [{'; '.join(facts)}]"
+
+
+def _usage_message(exc: click.exceptions.UsageError, command: str, args: Sequence[str]) -> str:
+    """Click's message and what to try: the option meant, ``--set`` for an option of new
+    that is a question, and the help of ``command`` (``fastml new``)."""
+    message = exc.format_message()
+    hints = [f"see {command} --help"]
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        message = exc.message
+        if exc.possibilities:
+            hints.insert(0, f"try {' or '.join(sorted(exc.possibilities))}")
+        elif command.split()[-1] == "new":
+            hints[:0] = _set_hint(exc.option_name, args)
+    return f"{message.rstrip('.')} ({'; '.join(hints)})"
+
+
+def _set_hint(option: str, args: Sequence[str]) -> list[str]:
+    """``try --set model_framework=onnx`` for ``--model-framework onnx``, if it is a question."""
+    import shlex
+
+    from fastml_scaffold.output import is_yes_no
+
+    questions = _questions()
+    key = option.lstrip("-").replace("-", "_")
+    negated = questions.get(key.removeprefix("no_"))
+    if key.startswith("no_") and negated is not None and is_yes_no(negated):
+        return [f"try --set {negated.key}=no"]
+    question = questions.get(key)
+    if question is None:
+        return []
+    value = _option_value(option, args) or ("yes" if is_yes_no(question) else "VALUE")
+    return [f"try --set {key}={shlex.quote(value)}"]
+
+
+def _option_value(option: str, args: Sequence[str]) -> str | None:
+    """The value given to ``option`` on the command line, as ``--opt=value`` or ``--opt value``."""
+    for index, arg in enumerate(args):
+        if arg.startswith(f"{option}="):
+            return arg.partition("=")[2]
+        following = args[index + 1] if index + 1 < len(args) else "-"
+        if arg == option and not following.startswith("-"):
+            return following
+    return None
+
+
+def _exit_with_error(message: str, code: int) -> NoReturn:
+    from fastml_scaffold.output import print_error
+
+    print_error(message)
+    sys.exit(code)
+
+
+def _complete_set(incomplete: str) -> list[str]:
+    """Shell completion of ``--set``: the questions, then a question's choices."""
+    questions = _questions()
+    key, sep, _ = incomplete.partition("=")
+    if sep and key in questions:
+        candidates = [f"{key}={choice}" for choice in questions[key].choices]
+    else:
+        candidates = [f"{question}=" for question in questions]
+    return [candidate for candidate in candidates if candidate.startswith(incomplete)]
+
 
 app = typer.Typer(
     name="fastml",
+    cls=_Group,
     help="Bootstrap production-grade FastAPI services for machine-learning models.\n\n"
     '\b\nExample:\n  fastml new "Iris Service"',
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     # Plain Click help: Typer's Rich help imports Rich's Markdown and traceback modules,
     # which doubled the start-up time of `fastml --help` (bench/cli_startup.py).
     rich_markup_mode=None,
@@ -55,24 +239,21 @@ def main_options(
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Turn a ``FastmlError`` into one red line on stderr and exit code 1."""
+    """Turn a ``FastmlError`` into one red line on stderr and exit code 1; likewise the end
+    of the input at a question (exit code 1) and an interrupt (130)."""
     from fastml_scaffold.errors import FastmlError
 
     try:
         yield
     except FastmlError as exc:
-        from fastml_scaffold.output import print_error
-
-        print_error(str(exc))
-        raise typer.Exit(1) from None
+        _exit_with_error(str(exc), 1)
+    except EOFError:  # Ctrl-D at a question
+        _exit_with_error("No answer: the input ended. Nothing was written.", 1)
     except KeyboardInterrupt:
-        from fastml_scaffold.output import print_error
-
-        print_error("Interrupted: nothing was written.")
-        raise typer.Exit(130) from None
+        _exit_with_error(INTERRUPTED, 130)
 
 
-@app.command("new")
+@app.command("new", cls=_NewCommand)
 def new_command(
     name: Annotated[
         str,
@@ -115,25 +296,26 @@ def new_command(
             "--set",
             metavar="KEY=VALUE",
             help="Answer one question, e.g. --set author_name='Ada Lovelace'. Repeatable.",
+            autocompletion=_complete_set,
         ),
     ] = None,
 ) -> None:
     """Create a FastAPI serving project for an ML model.
 
     The project serves an iris classifier out of the box (scikit-learn, ONNX Runtime,
-    PyTorch, or a rule of your own): train it, test it, run it, build its image.  Prompts
-    for the template's questions when run in a terminal.
+    PyTorch, or a rule of your own): train it, test it, run it, build its image.  Asks
+    the questions below in a terminal, those that no option answered.
 
     \b
     Example:
       fastml new "Iris Service" --no-input --set author_name="Ada Lovelace"
     """
-    from fastml_scaffold import output
-    from fastml_scaffold.answers import parse_set_options
-    from fastml_scaffold.commands.new import new_project
-
     interactive = not no_input and sys.stdin.isatty()
     with _user_errors():
+        from fastml_scaffold import output
+        from fastml_scaffold.answers import parse_set_options
+        from fastml_scaffold.commands.new import new_project
+
         result = new_project(
             name,
             output_dir=output_dir,
@@ -141,12 +323,12 @@ def new_command(
             config_file=config_file,
             force=force,
             dry_run=dry_run,
-            ask=output.ask_question if interactive else None,
+            ask=output.TerminalPrompter() if interactive else None,
         )
     output.report_new(result)
 
 
-# Options that add-endpoint and remove-endpoint share.
+# Options that the endpoint commands share.
 ProjectOption = Annotated[
     Path | None,
     typer.Option("--project", help="The project's folder (default: found above the current one)."),
@@ -157,7 +339,7 @@ PlanOnlyOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
-@app.command("add-endpoint")
+@app.command("add-endpoint", cls=_Command)
 def add_endpoint_command(
     name: Annotated[
         str,
@@ -168,11 +350,13 @@ def add_endpoint_command(
         ),
     ],
     method: Annotated[
-        str | None,
+        HttpMethod | None,
         typer.Option(
             "--method",
             "-m",
-            help="HTTP method: GET, POST (default), PUT, PATCH or DELETE.",
+            case_sensitive=False,
+            metavar=f"<{'|'.join(HttpMethod)}>",
+            help="HTTP method, in any case (default: POST).",
             show_default=False,
         ),
     ] = None,
@@ -212,11 +396,11 @@ def add_endpoint_command(
       fastml add-endpoint items --crud
       fastml add-endpoint telemetry --udp --port 9999
     """
-    from fastml_scaffold import output
-    from fastml_scaffold.commands.add_endpoint import add_endpoint
-    from fastml_scaffold.plan import OnConflict
-
     with _user_errors():
+        from fastml_scaffold import output
+        from fastml_scaffold.commands.add_endpoint import add_endpoint
+        from fastml_scaffold.plan import OnConflict
+
         if force and skip:
             from fastml_scaffold.errors import FastmlError
 
@@ -224,7 +408,7 @@ def add_endpoint_command(
         on_conflict = OnConflict.FORCE if force else OnConflict.SKIP if skip else OnConflict.ERROR
         result = add_endpoint(
             name,
-            method=method,
+            method=method.value if method else None,
             path=path,
             crud=crud,
             udp=udp,
@@ -236,7 +420,7 @@ def add_endpoint_command(
     output.report_endpoint(result, quiet=quiet, verb="written")
 
 
-@app.command("remove-endpoint")
+@app.command("remove-endpoint", cls=_Command)
 def remove_endpoint_command(
     name: Annotated[
         str,
@@ -257,14 +441,34 @@ def remove_endpoint_command(
     Example:
       fastml remove-endpoint score --dry-run
     """
-    from fastml_scaffold import output
-    from fastml_scaffold.commands.remove_endpoint import remove_endpoint
-
     with _user_errors():
+        from fastml_scaffold import output
+        from fastml_scaffold.commands.remove_endpoint import remove_endpoint
+
         result = remove_endpoint(name, project=project, force=force, dry_run=dry_run)
     output.report_endpoint(result, quiet=quiet, verb="removed")
 
 
+@app.command("endpoints", cls=_Command)
+def endpoints_command(project: ProjectOption = None) -> None:
+    """List the endpoints that add-endpoint made: name, kind, method, path and files.
+
+    \b
+    Example:
+      fastml endpoints --project iris-service
+    """
+    with _user_errors():
+        from fastml_scaffold import output
+        from fastml_scaffold.commands.endpoints import list_endpoints
+
+        endpoints = list_endpoints(project)
+    output.report_endpoints(endpoints)
+
+
 def main() -> None:
-    """Entry point of the ``fastml`` console script."""
-    app(prog_name="fastml")
+    """Entry point of the ``fastml`` console script and of ``python -m fastml_scaffold``."""
+    interrupts.handle(interrupts.stop_after_children)
+    try:
+        app(prog_name="fastml")
+    finally:
+        interrupts.handle(interrupts.ignore)  # the run is over

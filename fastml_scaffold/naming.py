@@ -29,15 +29,6 @@ _PATH_SEPARATORS = ("/", "\\")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
-# The file ``python -m app.train`` writes, by model framework: its suffix says its format.
-MODEL_FILES = {
-    "sklearn": "model.joblib",
-    "onnx": "model.onnx",
-    "pytorch": "model.pt",
-    "custom": "model.json",
-}
-
-
 @dataclass(frozen=True)
 class ProjectNames:
     """The names of one project, all derived from its display name."""

@@ -1,7 +1,8 @@
-"""What fastml prints: Rich on a terminal, plain text in a pipe; errors on stderr."""
+"""What fastml prints and asks: Rich on a terminal, plain text in a pipe; errors on stderr."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from fastml_scaffold.plan import Action, FileChange
 
 if TYPE_CHECKING:
     from fastml_scaffold.commands.add_endpoint import EndpointResult
+    from fastml_scaffold.commands.endpoints import EndpointInfo
     from fastml_scaffold.commands.new import NewResult
     from fastml_scaffold.templates import Question
 
@@ -45,14 +47,64 @@ def print_error(message: str) -> None:
     stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
-def ask_question(question: Question) -> str:
-    """Ask one template question on the terminal, with its default and choices."""
-    from rich.prompt import Prompt
+class TerminalPrompter:
+    """Asks the template's questions one line each, with their place: ``[3/12] Author name``.
 
-    choices = list(question.choices) or None
-    return Prompt.ask(
-        escape(question.label), default=question.default, choices=choices, console=stdout()
-    )
+    An empty answer takes the default; a choice is also taken by its number or in any case,
+    and a yes/no question by y or n.  A refused answer is shown with its reason and the
+    question asked again.  ``read`` and ``write`` are ``input`` and ``print`` on a terminal,
+    and a test's own functions elsewhere.
+    """
+
+    def __init__(
+        self, read: Callable[[str], str] = input, write: Callable[[str], None] = print
+    ) -> None:
+        self._read = read
+        self._write = write
+
+    def ask(self, question: Question, *, number: int, total: int, problem: str | None) -> str:
+        place = f"[{number}/{total}]"
+        if problem is not None:
+            self._write(f"  {problem}")
+        elif question.choices and not is_yes_no(question):
+            self._write(f"{place} {question.label}")  # its choices go on the next line
+        try:
+            typed = self._read(_prompt(question, place))
+        except (EOFError, KeyboardInterrupt):
+            self._write("")  # the cursor is still on the prompt's line: the error needs its own
+            raise
+        return interpret_answer(question, typed)
+
+
+def _prompt(question: Question, place: str) -> str:
+    """The line the answer is typed on: the default in brackets, choices with their number."""
+    if is_yes_no(question):
+        return f"{place} {question.label} [{'Y/n' if question.default == 'yes' else 'y/N'}]: "
+    if question.choices:
+        numbered = "  ".join(f"{n}) {choice}" for n, choice in enumerate(question.choices, 1))
+        return f"  {numbered} [{question.default}]: "
+    shown = f" [{question.default}]" if question.default else ""
+    return f"{place} {question.label}{shown}: "
+
+
+def is_yes_no(question: Question) -> bool:
+    return sorted(question.choices) == ["no", "yes"]
+
+
+def interpret_answer(question: Question, text: str) -> str:
+    """The answer meant by ``text``: the default if empty, else a choice by name in any
+    case, by its number, or y/n; otherwise the text, for the checks to refuse."""
+    text = text.strip()
+    if not text:
+        return question.default
+    if is_yes_no(question):
+        return {"y": "yes", "n": "no"}.get(text.lower(), text.lower())
+    by_name = {choice.lower(): choice for choice in question.choices}
+    if text.lower() in by_name:
+        return by_name[text.lower()]
+    if text.isdigit() and 1 <= int(text) <= len(question.choices):
+        return question.choices[int(text) - 1]
+    return text
 
 
 def action_label(action: Action) -> str:
@@ -122,3 +174,25 @@ def report_endpoint(result: EndpointResult, *, quiet: bool, verb: str) -> None:
             console.print(escape(change.diff()), style="dim", soft_wrap=True)
     if result.dry_run:
         console.print(f"Dry run: nothing was {verb}.")
+
+
+def report_endpoints(endpoints: Sequence[EndpointInfo]) -> None:
+    """A plain table, one endpoint a line: for people, and for grep and awk."""
+    if not endpoints:
+        print("No endpoints yet: add one with fastml add-endpoint NAME.")
+        return
+    rows = [("NAME", "KIND", "METHOD", "PATH", "FILES")]
+    for endpoint in endpoints:
+        files = " ".join(path.as_posix() for path in endpoint.files)
+        rows.append((endpoint.name, endpoint.kind, *_served_at(endpoint), files))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    for *cells, files in rows:
+        padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=True)]
+        print("  ".join([*padded, files]))
+
+
+def _served_at(endpoint: EndpointInfo) -> tuple[str, str]:
+    """The METHOD and PATH cells: a resource serves every method, a listener a UDP port."""
+    if endpoint.kind == "listener":
+        return "UDP", f":{endpoint.port}"
+    return endpoint.method or "CRUD", endpoint.path or ""

@@ -95,6 +95,11 @@ class Project:
             record["endpoints"] = self.endpoints
         return json.dumps(record, indent=2, sort_keys=True) + "\n"
 
+    def save(self) -> Path:
+        """Write the record: for a project being rendered (commands write through plans)."""
+        self.record_path.write_text(self.record_text(), encoding="utf-8")
+        return self.record_path
+
     def with_endpoint(self, module: str, entry: Mapping[str, Any] | None) -> Project:
         """The project with ``module``'s endpoint recorded as ``entry`` (or forgotten)."""
         endpoints = {**self.endpoints}

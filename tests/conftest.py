@@ -24,7 +24,7 @@ import pytest
 from support import find_python, make_venv, run
 
 from fastml_scaffold import new_project
-from fastml_scaffold.answers import load_project_answers
+from fastml_scaffold.project import Project
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +75,7 @@ def python_for(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path
 @pytest.fixture(scope="session")
 def project_python(project: Path, python_for: Callable[[str], Path]) -> Path:
     """A virtualenv of the project's Python with it installed, editable, with its dev extra."""
-    python = python_for(load_project_answers(project)["answers"]["python_version"])
+    python = python_for(Project.load(project).answers["python_version"])
     run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], cwd=project)
     return python
 

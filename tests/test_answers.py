@@ -1,24 +1,19 @@
-"""Answers: --set pairs, YAML answers files, checks against the template, .fastml.json."""
+"""Answers: --set pairs, YAML answers files, checks against the template."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import yaml
 
 from fastml_scaffold.answers import (
-    ANSWERS_FILE,
     MAX_CONFIG_BYTES,
     check_answers,
-    find_project_root,
-    load_project_answers,
     parse_set_options,
     read_config_file,
-    save_project_answers,
 )
-from fastml_scaffold.errors import ConfigFileError, FastmlError, InvalidAnswerError
+from fastml_scaffold.errors import ConfigFileError, InvalidAnswerError
 from fastml_scaffold.templates import TemplateSpec, load_template
 
 
@@ -322,67 +317,3 @@ def test_value_outside_the_choices_is_rejected_with_the_valid_choices(
     assert "'2.7'" in message
     for choice in ("3.11", "3.12", "3.13"):
         assert choice in message
-
-
-# .fastml.json
-
-
-def test_saved_answers_load_back(tmp_path: Path) -> None:
-    answers = {"project_name": "Iris Service", "author_name": "Ada Lovelace"}
-
-    path = save_project_answers(tmp_path, answers, "9.9.9")
-    record = load_project_answers(tmp_path)
-
-    assert path == tmp_path / ANSWERS_FILE
-    assert record["answers"] == answers
-    assert record["fastml_version"] == "9.9.9"
-    assert record["template"] == "project"
-
-
-def test_saved_answers_file_is_stable_json(tmp_path: Path) -> None:
-    save_project_answers(tmp_path, {"b": "2", "a": "1"}, "0.1.0")
-
-    text = (tmp_path / ANSWERS_FILE).read_text(encoding="utf-8")
-
-    assert text.endswith("\n")
-    assert text.index('"a"') < text.index('"b"')
-    assert json.loads(text)["answers"] == {"a": "1", "b": "2"}
-
-
-def test_damaged_answers_file_is_reported(tmp_path: Path) -> None:
-    _write(tmp_path / ANSWERS_FILE, '{"fastml_version": "0.1.0"}')
-
-    with pytest.raises(FastmlError, match="damaged"):
-        load_project_answers(tmp_path)
-
-
-def test_unreadable_answers_file_is_reported(tmp_path: Path) -> None:
-    _write(tmp_path / ANSWERS_FILE, "not json")
-
-    with pytest.raises(FastmlError, match="Cannot read"):
-        load_project_answers(tmp_path)
-
-
-def test_project_root_is_found_from_a_nested_folder(tmp_path: Path) -> None:
-    project = tmp_path / "iris-service"
-    nested = project / "app" / "routers"
-    nested.mkdir(parents=True)
-    save_project_answers(project, {"project_name": "Iris Service"}, "0.1.0")
-
-    root = find_project_root(nested)
-
-    assert root == project.resolve()
-
-
-def test_project_root_is_the_start_folder_itself(tmp_path: Path) -> None:
-    save_project_answers(tmp_path, {}, "0.1.0")
-
-    assert find_project_root(tmp_path) == tmp_path.resolve()
-
-
-def test_folder_outside_a_project_is_reported(tmp_path: Path) -> None:
-    outside = tmp_path / "somewhere" / "else"
-    outside.mkdir(parents=True)
-
-    with pytest.raises(FastmlError, match=r"not inside a project made by fastml new"):
-        find_project_root(outside)

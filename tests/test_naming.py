@@ -18,7 +18,6 @@ from fastml_scaffold.endpoints import EndpointSpec, Kind, render_files
 from fastml_scaffold.errors import InvalidNameError
 from fastml_scaffold.naming import (
     MAX_NAME_LENGTH,
-    MODEL_FILES,
     derive_endpoint_names,
     derive_names,
     project_dependencies,
@@ -140,8 +139,11 @@ def test_template_jinja_derivations_agree_with_derive_names(name: str) -> None:
     assert rendered["env_prefix"] == names.env_prefix
 
 
+MODEL_FILES = load_template("project").rules.model_files
+
+
 @pytest.mark.parametrize("framework", sorted(MODEL_FILES))
-def test_template_model_file_agrees_with_model_files(framework: str) -> None:
+def test_template_model_file_agrees_with_the_declared_model_files(framework: str) -> None:
     rendered = _cookiecutter_derivations("Iris Service", model_framework=framework)
 
     assert rendered["model_file"] == MODEL_FILES[framework]

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from fastml_scaffold import __version__
-from fastml_scaffold.answers import ANSWERS_FILE
 from fastml_scaffold.commands.new import new_project
 from fastml_scaffold.errors import (
     FastmlError,
@@ -22,6 +21,7 @@ from fastml_scaffold.errors import (
     TargetExistsError,
 )
 from fastml_scaffold.plan import Action
+from fastml_scaffold.project import RECORD_FILE
 from fastml_scaffold.templates import Question, load_template
 
 if sys.version_info >= (3, 11):
@@ -46,7 +46,7 @@ EXPECTED_FILES = [
     "tests/conftest.py",
     "tests/test_health.py",
     "tests/test_predict.py",
-    ANSWERS_FILE,
+    RECORD_FILE,
 ]
 
 
@@ -59,7 +59,7 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 
 def read_record(project_dir: Path) -> dict[str, object]:
-    record = json.loads((project_dir / ANSWERS_FILE).read_text(encoding="utf-8"))
+    record = json.loads((project_dir / RECORD_FILE).read_text(encoding="utf-8"))
     assert isinstance(record, dict)
     return record
 

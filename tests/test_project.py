@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from fastml_scaffold.cli import app
 from fastml_scaffold.errors import FastmlError
-from fastml_scaffold.project import RECORD_FILE, DamagedRecordError, Project
+from fastml_scaffold.project import RECORD_FILE, DamagedRecordError, Project, new_record
 
 
 def invoke(root: Path, *args: str) -> object:
@@ -104,3 +104,35 @@ def test_the_record_round_trips_byte_for_byte(root: Path) -> None:
 def test_outside_a_project_says_how_to_find_one(tmp_path: Path) -> None:
     with pytest.raises(FastmlError, match="--project"):
         Project.find(tmp_path)
+
+
+def test_a_new_record_loads_back(tmp_path: Path) -> None:
+    answers = {"project_name": "Iris Service", "author_name": "Ada Lovelace"}
+
+    path = new_record(tmp_path, answers, "9.9.9").save()
+    project = Project.load(tmp_path)
+
+    assert path == tmp_path / RECORD_FILE
+    assert (project.answers, project.fastml_version, project.template) == (
+        answers,
+        "9.9.9",
+        "project",
+    )
+
+
+def test_the_record_is_stable_json(tmp_path: Path) -> None:
+    new_record(tmp_path, {"b": "2", "a": "1"}, "0.1.0").save()
+
+    text = (tmp_path / RECORD_FILE).read_text(encoding="utf-8")
+
+    assert text.endswith("\n")
+    assert text.index('"a"') < text.index('"b"')
+    assert json.loads(text)["answers"] == {"a": "1", "b": "2"}
+
+
+def test_the_project_is_found_from_a_nested_folder(tmp_path: Path) -> None:
+    nested = tmp_path / "iris-service" / "app" / "routers"
+    nested.mkdir(parents=True)
+    new_record(tmp_path / "iris-service", {}, "0.1.0").save()
+
+    assert Project.find(nested).root == (tmp_path / "iris-service").resolve()

@@ -16,7 +16,7 @@ import pytest
 from support import REPO, TOOLS, make_venv, run, snapshot
 
 from fastml_scaffold import new_project
-from fastml_scaffold.answers import ANSWERS_FILE
+from fastml_scaffold.project import RECORD_FILE
 from fastml_scaffold.templates import template_dir
 
 pytestmark = pytest.mark.template
@@ -68,7 +68,7 @@ def test_template_works_under_plain_cookiecutter(project: Path, tmp_path: Path) 
     )
 
     plain = tmp_path / project.name
-    comparison = filecmp.dircmp(plain, project, ignore=[ANSWERS_FILE])
+    comparison = filecmp.dircmp(plain, project, ignore=[RECORD_FILE])
     assert _differences(comparison) == []
 
 

@@ -21,7 +21,7 @@ import yaml
 from support import TOOLS, run
 
 from fastml_scaffold import new_project
-from fastml_scaffold.answers import load_project_answers
+from fastml_scaffold.project import Project
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -117,7 +117,7 @@ def combination(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 
 def _answers(project: Path) -> dict[str, str]:
-    answers: dict[str, str] = load_project_answers(project)["answers"]
+    answers: dict[str, str] = Project.load(project).answers
     return answers
 
 

@@ -9,18 +9,22 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from fastml_scaffold import __version__
 from fastml_scaffold.answers import (
-    ANSWERS_FILE,
     check_answers,
     check_combinations,
     is_relevant,
     read_config_file,
-    save_project_answers,
 )
-from fastml_scaffold.errors import FastmlError, TargetExistsError, TemplateError
-from fastml_scaffold.naming import MODEL_FILES, ProjectNames, derive_names
+from fastml_scaffold.errors import (
+    FastmlError,
+    InvalidAnswerError,
+    TargetExistsError,
+    TemplateError,
+)
+from fastml_scaffold.naming import ProjectNames, derive_names
 from fastml_scaffold.plan import (
     FileChange,
     OnConflict,
@@ -28,6 +32,7 @@ from fastml_scaffold.plan import (
     plan_tree,
     refuse_conflicts,
 )
+from fastml_scaffold.project import RECORD_FILE, new_record
 from fastml_scaffold.templates import Question, TemplateSpec, load_template
 
 TEMPLATE_NAME = "project"
@@ -35,8 +40,20 @@ TEMPLATE_NAME = "project"
 STAGING_PREFIX = ".fastml-new-"
 STALE_AFTER_S = 3600  # a render takes seconds: a staging folder this old is a leftover
 
-# Called for each question the user has not answered yet; returns the answer.
-Asker = Callable[[Question], str]
+
+@runtime_checkable
+class Prompter(Protocol):
+    """Asks a person, who may get an answer wrong: each question comes with its place in
+    the interview, and again with ``problem``, the reason its last answer was refused."""
+
+    def ask(self, question: Question, *, number: int, total: int, problem: str | None) -> str:
+        """The answer to ``question``, the ``number``-th of ``total`` to ask."""
+        ...
+
+
+# Asks each question the user has not answered yet; returns the answer.  A Prompter is
+# asked again until its answer is valid; a plain function's invalid answer stops new_project.
+Asker = Callable[[Question], str] | Prompter
 
 
 @dataclass(frozen=True)
@@ -92,14 +109,23 @@ def _generate(
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=staging_parent))
     try:
         rendered = _render(spec, answers, staging)
-        save_project_answers(rendered, answers, __version__)
+        new_record(rendered, answers, __version__).save()
         changes = plan_tree(rendered, target, OnConflict.FORCE if force else OnConflict.ERROR)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_staging(staging)
     if not dry_run:
         refuse_conflicts(changes, TargetExistsError)  # and every Python file compiles
         apply_changes(target, changes)
     return changes
+
+
+def _remove_staging(staging: Path) -> None:
+    """Remove the staging folder, even if a second interrupt arrives while it goes."""
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+    except KeyboardInterrupt:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def _remove_stale_staging(folder: Path) -> list[Path]:
@@ -148,29 +174,92 @@ def _resolve_answers(
     spec: TemplateSpec, names: ProjectNames, given: dict[str, str], ask: Asker | None
 ) -> dict[str, str]:
     resolved: dict[str, str] = {}
+    asked = 0
     for key, question in spec.questions.items():
         if key == "project_name":
             resolved[key] = names.display_name
         elif key in given:
             resolved[key] = given[key]
-        elif ask is not None and is_relevant(key, resolved):
-            resolved[key] = ask(question)
+        elif ask is not None and is_relevant(key, resolved, spec.rules):
+            asked += 1
+            known = {**given, **resolved}
+            total = asked + _left_to_ask(spec, key, known)
+            resolved[key] = _answer(spec, question, ask, known, number=asked, total=total)
         else:
             resolved[key] = question.default
     check_answers(spec, {k: v for k, v in resolved.items() if k != "project_name"}, source="answer")
-    check_combinations(resolved)
+    check_combinations(resolved, spec.rules)
     resolved.update(
         project_slug=names.slug,
         env_prefix=names.env_prefix,
-        model_file=MODEL_FILES[resolved["model_framework"]],
+        model_file=spec.rules.model_files[resolved["model_framework"]],
     )
     return resolved
+
+
+def _left_to_ask(spec: TemplateSpec, after: str, known: Mapping[str, str]) -> int:
+    """How many questions after ``after`` will be asked, as far as the answers so far tell."""
+    keys = list(spec.questions)
+    return sum(
+        1
+        for key in keys[keys.index(after) + 1 :]
+        if key not in known and is_relevant(key, known, spec.rules)
+    )
+
+
+def _answer(
+    spec: TemplateSpec,
+    question: Question,
+    ask: Asker,
+    known: Mapping[str, str],
+    *,
+    number: int,
+    total: int,
+) -> str:
+    """Ask until the answer is valid on its own and with the answers known so far."""
+    problem = None
+    while True:
+        if isinstance(ask, Prompter):
+            value = ask.ask(question, number=number, total=total, problem=problem)
+        elif problem is not None:
+            raise InvalidAnswerError(problem)  # a plain function cannot be told why
+        else:
+            value = ask(question)
+        problem = _answer_problem(spec, question, value, known)
+        if problem is None:
+            return value
+
+
+def _answer_problem(
+    spec: TemplateSpec, question: Question, value: str, known: Mapping[str, str]
+) -> str | None:
+    """Why ``value`` cannot answer ``question``, or None if it can."""
+    try:
+        check_answers(spec, {question.key: value}, source="answer")
+    except InvalidAnswerError as exc:
+        return str(exc)
+    clash = _clash({**known, question.key: value}, spec)
+    # Blame this answer only if another one would do.  A clash that every answer meets
+    # waits on a question still to come (--set kubernetes=yes while docker is unasked), and
+    # the check after the last question reports it if it is still there.
+    others = (choice for choice in question.choices if choice != value)
+    if clash is not None and any(_clash({**known, question.key: c}, spec) is None for c in others):
+        return clash
+    return None
+
+
+def _clash(answers: Mapping[str, str], spec: TemplateSpec) -> str | None:
+    try:
+        check_combinations(answers, spec.rules)
+    except InvalidAnswerError as exc:
+        return str(exc)
+    return None
 
 
 def _check_target(target: Path, *, force: bool) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise TargetExistsError(f"{target} exists and is not a folder: choose another name.")
-    if (target / ANSWERS_FILE).exists():
+    if (target / RECORD_FILE).exists():
         # Even with --force: rendering over it would reset app/main.py and drop the
         # record of its endpoints, orphaning their routers.
         raise TargetExistsError(

@@ -8,6 +8,9 @@ option renders to no name when the option is off, and this removes the folders l
 
 import os
 import shutil
+import signal
+
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the hook quietly
 
 for folder, subfolders, files in os.walk("."):
     if "__pycache__" in subfolders:

@@ -7,8 +7,11 @@ under fastml.
 
 import json
 import re
+import signal
 import sys
 import unicodedata
+
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the hook quietly
 
 ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
 RULES = ANSWERS["_rules"]

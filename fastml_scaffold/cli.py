@@ -8,29 +8,18 @@ and ``fastml --help`` start fast.
 # No ``from __future__ import annotations`` here: Typer reads every command's annotations on
 # every run, and evaluating them from strings took 2 of the 3.5 ms it spent building them.
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-from fastml_scaffold import interrupts
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from fastml_scaffold import __version__, interrupts
 from fastml_scaffold.interrupts import INTERRUPTED
-
-# The console script imports this module before it calls main(), and loading Typer takes
-# most of the start-up: from here on, a signal or Ctrl-C ends fastml with one line, never
-# with a traceback.
-interrupts.handle(interrupts.stop_at_once)
-try:
-    from collections.abc import Iterator, Sequence
-    from contextlib import contextmanager
-    from enum import Enum
-    from functools import partial
-    from pathlib import Path
-    from typing import TYPE_CHECKING, Annotated, Any, NoReturn
-
-    import typer
-    from typer.core import TyperCommand, TyperGroup
-
-    from fastml_scaffold import __version__
-except KeyboardInterrupt:
-    sys.stderr.write(f"error: {INTERRUPTED}\n")
-    raise SystemExit(130) from None
 
 try:  # Typer 0.28 carries its own copy of Click; earlier releases use Click itself
     from typer import _click as click
@@ -279,6 +268,10 @@ def new_command(
             "--force", "-f", help="Generate into a non-empty folder, overwriting its files."
         ),
     ] = False,
+    skip: Annotated[
+        bool,
+        typer.Option("--skip", "-s", help="Generate into a non-empty folder, keeping its files."),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would be created; write nothing.")
     ] = False,
@@ -315,13 +308,14 @@ def new_command(
         from fastml_scaffold import output
         from fastml_scaffold.answers import parse_set_options
         from fastml_scaffold.commands.new import new_project
+        from fastml_scaffold.plan import OnConflict
 
         result = new_project(
             name,
             output_dir=output_dir,
             answers=parse_set_options(set_answers or []),
             config_file=config_file,
-            force=force,
+            on_conflict=OnConflict.from_options(force=force, skip=skip),
             dry_run=dry_run,
             ask=output.TerminalPrompter() if interactive else None,
         )
@@ -401,11 +395,7 @@ def add_endpoint_command(
         from fastml_scaffold.commands.add_endpoint import add_endpoint
         from fastml_scaffold.plan import OnConflict
 
-        if force and skip:
-            from fastml_scaffold.errors import FastmlError
-
-            raise FastmlError("Choose one of --force and --skip.")
-        on_conflict = OnConflict.FORCE if force else OnConflict.SKIP if skip else OnConflict.ERROR
+        on_conflict = OnConflict.from_options(force=force, skip=skip)
         result = add_endpoint(
             name,
             method=method.value if method else None,
@@ -433,6 +423,9 @@ def remove_endpoint_command(
     force: Annotated[
         bool, typer.Option("--force", "-f", help="Remove files even if they were changed since.")
     ] = False,
+    skip: Annotated[
+        bool, typer.Option("--skip", "-s", help="Keep files that were changed since.")
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Undo add-endpoint: remove the endpoint's files and its lines in app/main.py.
@@ -444,8 +437,10 @@ def remove_endpoint_command(
     with _user_errors():
         from fastml_scaffold import output
         from fastml_scaffold.commands.remove_endpoint import remove_endpoint
+        from fastml_scaffold.plan import OnConflict
 
-        result = remove_endpoint(name, project=project, force=force, dry_run=dry_run)
+        on_conflict = OnConflict.from_options(force=force, skip=skip)
+        result = remove_endpoint(name, project=project, on_conflict=on_conflict, dry_run=dry_run)
     output.report_endpoint(result, quiet=quiet, verb="removed")
 
 
@@ -466,9 +461,13 @@ def endpoints_command(project: ProjectOption = None) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``fastml`` console script and of ``python -m fastml_scaffold``."""
+    """Run the command line; ``fastml_scaffold.__main__.main`` calls it once signals are
+    handled."""
     interrupts.handle(interrupts.stop_after_children)
     try:
-        app(prog_name="fastml")
-    finally:
-        interrupts.handle(interrupts.ignore)  # the run is over
+        try:
+            app(prog_name="fastml")
+        finally:
+            interrupts.handle(interrupts.ignore)  # the run is over
+    except KeyboardInterrupt:  # a signal in the instant the run ended
+        _exit_with_error(INTERRUPTED, 130)

@@ -36,11 +36,12 @@ def stop_after_children(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def ignore(signum: int, frame: object) -> None:
-    """After the run: a signal now would only turn its exit code into a death by signal."""
+# After the run: a signal would only turn its exit code into a death by signal.  The OS's
+# own "ignore", as Python resets its own handlers to the default while it shuts down.
+ignore = signal.SIG_IGN
 
 
-def handle(handler: Callable[[int, object], None]) -> None:
+def handle(handler: Callable[[int, object], None] | signal.Handlers) -> None:
     """Set ``handler`` for each signal that Python or fastml handles: one that the parent
     chose to ignore (nohup) stays ignored, and one a host program handles stays its own."""
     ours = (signal.SIG_DFL, signal.default_int_handler, stop_at_once, stop_after_children, ignore)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -43,8 +44,16 @@ def stderr() -> Console:
 
 
 def print_error(message: str) -> None:
-    """One line on stderr, never wrapped, so scripts can grep it."""
-    stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    """One line on stderr, never wrapped, so scripts can grep it.  A control character or a
+    line separator the user typed (quoted in the message) is shown escaped, as repr does."""
+    one_line = "".join(_escaped(ch) for ch in message)
+    stderr().print(f"[bold red]error:[/] {escape(one_line)}", soft_wrap=True)
+
+
+def _escaped(ch: str) -> str:
+    if ch == " " or not unicodedata.category(ch).startswith(("C", "Z")):
+        return ch
+    return ch.encode("unicode_escape").decode("ascii")
 
 
 class TerminalPrompter:

@@ -59,11 +59,19 @@ class FileChange:
 
 
 class OnConflict(str, enum.Enum):
-    """What to do with a file that exists with other content."""
+    """What every command does with a file whose content is not what fastml expects (one
+    that exists with other content, or one changed since fastml made it): the same
+    ``--force`` and ``--skip`` options everywhere."""
 
-    ERROR = "error"
-    FORCE = "force"
-    SKIP = "skip"
+    ERROR = "error"  # stop before the first write, saying which file and what to pass
+    FORCE = "force"  # act on it anyway: overwrite it, or remove it
+    SKIP = "skip"  # leave it as it is, and do the rest
+
+    @classmethod
+    def from_options(cls, *, force: bool, skip: bool) -> OnConflict:
+        if force and skip:
+            raise FastmlError("Choose one of --force and --skip.")
+        return cls.FORCE if force else cls.SKIP if skip else cls.ERROR
 
 
 def plan_file(

@@ -884,7 +884,7 @@ def test_remove_with_force_removes_a_file_the_user_changed(root: Path) -> None:
     router = root / "app/routers/score.py"
     router.write_text(read(root, "app/routers/score.py") + "# my logic\n", encoding="utf-8")
 
-    remove_endpoint("score", project=root, force=True)
+    remove_endpoint("score", project=root, on_conflict=OnConflict.FORCE)
 
     assert snapshot(root) == original
 
@@ -993,3 +993,15 @@ def test_a_name_the_project_uses_suggests_another_name_and_path(root: Path, name
 
     assert snapshot(root) == before
     add_endpoint(f"{name}_api", path=f"/{name}", project=root)
+
+
+def test_remove_with_skip_keeps_a_changed_file_and_unwires_the_endpoint(root: Path) -> None:
+    add_endpoint("score", project=root)
+    router = root / "app" / "routers" / "score.py"
+    router.write_text(router.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+
+    remove_endpoint("score", project=root, on_conflict=OnConflict.SKIP)
+
+    assert router.read_text(encoding="utf-8").endswith("# mine\n")
+    assert "score" not in main_lines(root)
+    assert not (root / "tests" / "test_score.py").exists()

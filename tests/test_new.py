@@ -20,7 +20,7 @@ from fastml_scaffold.errors import (
     InvalidNameError,
     TargetExistsError,
 )
-from fastml_scaffold.plan import Action
+from fastml_scaffold.plan import Action, OnConflict
 from fastml_scaffold.project import RECORD_FILE
 from fastml_scaffold.templates import Question, load_template
 
@@ -404,7 +404,7 @@ def test_force_keeps_unrelated_files_and_overwrites_generated_ones(tmp_path: Pat
     (target / "notes.txt").write_text("my notes\n", encoding="utf-8")
     (target / "README.md").write_text("my own readme\n", encoding="utf-8")
 
-    result = new_project("Iris Service", output_dir=tmp_path, force=True)
+    result = new_project("Iris Service", output_dir=tmp_path, on_conflict=OnConflict.FORCE)
 
     assert (target / "notes.txt").read_text(encoding="utf-8") == "my notes\n"
     assert (target / "README.md").read_text(encoding="utf-8").startswith("# Iris Service\n")
@@ -424,7 +424,7 @@ def test_new_refuses_a_folder_that_holds_a_fastml_project_even_with_force(
     before = snapshot(tmp_path)
 
     with pytest.raises(TargetExistsError, match="already holds a fastml project"):
-        new_project("Iris Service", output_dir=tmp_path, force=True)
+        new_project("Iris Service", output_dir=tmp_path, on_conflict=OnConflict.FORCE)
 
     assert snapshot(tmp_path) == before
 
@@ -441,7 +441,7 @@ def test_force_never_writes_through_a_link_that_leads_outside_the_target(
     before = snapshot(tmp_path)
 
     with pytest.raises(TargetExistsError, match=r"symbolic link .*outside"):
-        new_project("Iris Service", output_dir=tmp_path / "out", force=True)
+        new_project("Iris Service", output_dir=tmp_path / "out", on_conflict=OnConflict.FORCE)
 
     assert snapshot(tmp_path) == before
 
@@ -485,7 +485,9 @@ def test_forced_dry_run_plans_overwrites_and_writes_nothing(tmp_path: Path) -> N
     (target / "README.md").write_text("my own readme\n", encoding="utf-8")
     before = snapshot(tmp_path)
 
-    result = new_project("Iris Service", output_dir=tmp_path, force=True, dry_run=True)
+    result = new_project(
+        "Iris Service", output_dir=tmp_path, on_conflict=OnConflict.FORCE, dry_run=True
+    )
 
     assert snapshot(tmp_path) == before
     actions = {change.path.as_posix(): change.action for change in result.changes}
@@ -507,7 +509,7 @@ def test_file_in_place_of_the_target_folder_is_refused(tmp_path: Path) -> None:
     before = snapshot(tmp_path)
 
     with pytest.raises(TargetExistsError, match="not a folder"):
-        new_project("Iris Service", output_dir=tmp_path, force=True)
+        new_project("Iris Service", output_dir=tmp_path, on_conflict=OnConflict.FORCE)
 
     assert snapshot(tmp_path) == before
 
@@ -623,7 +625,7 @@ def test_force_stops_before_writing_when_a_folder_is_where_a_file_goes(tmp_path:
     before = snapshot(tmp_path)
 
     with pytest.raises(TargetExistsError, match=r"README\.md is a folder where a file goes"):
-        new_project("Blocked", output_dir=tmp_path, force=True)
+        new_project("Blocked", output_dir=tmp_path, on_conflict=OnConflict.FORCE)
 
     assert snapshot(tmp_path) == before
 
@@ -635,7 +637,7 @@ def test_force_stops_before_writing_when_a_file_is_where_a_folder_goes(tmp_path:
     before = snapshot(tmp_path)
 
     with pytest.raises(TargetExistsError, match="app is a file where a folder goes"):
-        new_project("Blocked", output_dir=tmp_path, force=True)
+        new_project("Blocked", output_dir=tmp_path, on_conflict=OnConflict.FORCE)
 
     assert snapshot(tmp_path) == before
 
@@ -645,8 +647,21 @@ def test_dry_run_shows_conflicts_without_writing(tmp_path: Path) -> None:
     (target / "README.md").mkdir(parents=True)
     before = snapshot(tmp_path)
 
-    result = new_project("Blocked", output_dir=tmp_path, force=True, dry_run=True)
+    result = new_project("Blocked", output_dir=tmp_path, on_conflict=OnConflict.FORCE, dry_run=True)
 
     actions = {change.path.as_posix(): change.action for change in result.changes}
     assert actions["README.md"] is Action.CONFLICT
     assert snapshot(tmp_path) == before
+
+
+def test_skip_keeps_the_files_that_exist_and_writes_the_others(tmp_path: Path) -> None:
+    target = tmp_path / "iris-service"
+    target.mkdir()
+    (target / "README.md").write_text("my own readme\n", encoding="utf-8")
+
+    result = new_project("Iris Service", output_dir=tmp_path, on_conflict=OnConflict.SKIP)
+
+    assert (target / "README.md").read_text(encoding="utf-8") == "my own readme\n"
+    actions = {change.path.as_posix(): change.action for change in result.changes}
+    assert actions["README.md"] is Action.SKIP
+    assert (target / "app" / "main.py").is_file()

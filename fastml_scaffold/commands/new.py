@@ -74,7 +74,7 @@ def new_project(
     output_dir: Path = Path("."),
     answers: Mapping[str, str] | None = None,
     config_file: Path | None = None,
-    force: bool = False,
+    on_conflict: OnConflict = OnConflict.ERROR,
     dry_run: bool = False,
     ask: Asker | None = None,
 ) -> NewResult:
@@ -90,16 +90,21 @@ def new_project(
     resolved = _resolve_answers(spec, names, given, ask)
     target = output_dir / names.slug
     try:
-        _check_target(target, force=force)
+        _check_target(target, on_conflict)
         leftovers = [] if dry_run else _remove_stale_staging(_existing_ancestor(output_dir))
-        changes = _generate(spec, resolved, target, force=force, dry_run=dry_run)
+        changes = _generate(spec, resolved, target, on_conflict, dry_run=dry_run)
     except OSError as exc:  # a read-only or full disk, a folder we may not enter
         raise FastmlError(f"Cannot write {exc.filename or target}: {exc.strerror}.") from None
     return NewResult(target, names, resolved, changes, dry_run, leftovers)
 
 
 def _generate(
-    spec: TemplateSpec, answers: dict[str, str], target: Path, *, force: bool, dry_run: bool
+    spec: TemplateSpec,
+    answers: dict[str, str],
+    target: Path,
+    on_conflict: OnConflict,
+    *,
+    dry_run: bool,
 ) -> list[FileChange]:
     """Render into a staging folder beside the target, plan its files into the target, and
     apply the plan (all or nothing)."""
@@ -110,7 +115,7 @@ def _generate(
     try:
         rendered = _render(spec, answers, staging)
         new_record(rendered, answers, __version__).save()
-        changes = plan_tree(rendered, target, OnConflict.FORCE if force else OnConflict.ERROR)
+        changes = plan_tree(rendered, target, on_conflict)
     finally:
         _remove_staging(staging)
     if not dry_run:
@@ -256,7 +261,7 @@ def _clash(answers: Mapping[str, str], spec: TemplateSpec) -> str | None:
     return None
 
 
-def _check_target(target: Path, *, force: bool) -> None:
+def _check_target(target: Path, on_conflict: OnConflict) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise TargetExistsError(f"{target} exists and is not a folder: choose another name.")
     if (target / RECORD_FILE).exists():
@@ -267,10 +272,11 @@ def _check_target(target: Path, *, force: bool) -> None:
             "--force. To change an answer, edit the files it affects by hand; to start "
             "afresh, choose another name or --output-dir."
         )
-    if target.is_dir() and any(target.iterdir()) and not force:
+    if target.is_dir() and any(target.iterdir()) and on_conflict is OnConflict.ERROR:
         raise TargetExistsError(
             f"{target} already exists and is not empty: choose another name or "
-            "--output-dir, or pass --force to overwrite the files fastml generates."
+            "--output-dir, or pass --force to overwrite the files fastml generates or --skip "
+            "to keep those that exist."
         )
     for parent in target.parents:
         if parent.exists():

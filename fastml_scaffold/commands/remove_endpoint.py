@@ -28,14 +28,17 @@ from fastml_scaffold.project import RECORD_FILE, Project
 
 
 def remove_endpoint(
-    name: str, *, project: Path | None = None, force: bool = False, dry_run: bool = False
+    name: str,
+    *,
+    project: Path | None = None,
+    on_conflict: OnConflict = OnConflict.ERROR,
+    dry_run: bool = False,
 ) -> EndpointResult:
     """Remove the endpoint ``name`` that ``add-endpoint`` made: its files and its lines.
 
-    A file changed since it was generated is a conflict unless ``force``: removing it
-    would lose the user's work.
+    A file changed since it was generated is the owner's work: a conflict, unless
+    ``on_conflict`` says to remove it anyway (FORCE) or to keep it (SKIP).
     """
-    on_conflict = OnConflict.FORCE if force else OnConflict.ERROR
     found = Project.find(project or Path.cwd())
     root = found.root
     module = derive_endpoint_names(name).module

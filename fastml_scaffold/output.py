@@ -141,6 +141,9 @@ def _folder_node(folders: dict[Path, Tree], folder: Path) -> Tree:
 def report_new(result: NewResult) -> None:
     console = stdout()
     where = _display_path(result.project_dir)
+    for leftover in result.removed_leftovers:
+        message = f"Removed {_display_path(leftover)}, left by a run that was killed."
+        console.print(escape(message), soft_wrap=True)
     if result.dry_run:
         console.print(f"Dry run: would create [bold]{escape(where)}[/]; nothing was written.")
     console.print(changes_tree(where, result.changes))

@@ -534,3 +534,14 @@ def test_a_signal_at_any_time_ends_new_cleanly(
     else:
         assert (tmp_path / "x" / RECORD_FILE).is_file()
     assert [path.name for path in tmp_path.iterdir() if path.name != "x"] == []
+
+
+def test_new_says_which_leftover_staging_folders_it_removed(tmp_path: Path) -> None:
+    dead = tmp_path / ".fastml-new-999999999-abcd1234"
+    dead.mkdir()
+
+    result = CliRunner().invoke(app, ["new", "X", "--no-input", "-o", str(tmp_path)])
+
+    assert result.exit_code == 0, result.output
+    assert f"Removed {dead}, left by a run that was killed." in result.stdout
+    assert not dead.exists()

@@ -131,14 +131,17 @@ def check_answers(spec: TemplateSpec, answers: Mapping[str, str], *, source: str
             raise InvalidAnswerError(f"{source}: {key}={value!r} must be {expected}.")
 
 
-def check_combinations(answers: Mapping[str, str], rules: Rules | None = None) -> None:
+def check_combinations(
+    answers: Mapping[str, str], rules: Rules | None = None, *, partial: bool = False
+) -> None:
     """Reject answers that make no sense together, saying which to change.  The rules are
-    the template's own (``_rules`` in its cookiecutter.json)."""
+    the template's own (``_rules`` in its cookiecutter.json).  ``partial``: only some
+    questions are answered yet, so a rule about one still open does not apply."""
     for rule in (rules or _project_rules()).requires:
         if not all(answers.get(key) == value for key, value in rule.when.items()):
             continue
         for needed, needed_values in rule.needs.items():
-            if answers.get(needed) in needed_values:
+            if answers.get(needed) in needed_values or (partial and needed not in answers):
                 continue
             *others, nearest = needed_values
             wanted = f"{needed}={nearest}"

@@ -74,6 +74,8 @@ class _Group(TyperGroup):
             _exit_with_error(exc.format_message(), exc.exit_code)
         except typer.Abort:
             _exit_with_error("Aborted.", 1)
+        if result == 130:  # Typer's own answer to an interrupt while it parsed the options
+            _exit_with_error(INTERRUPTED, 130)
         sys.exit(result if isinstance(result, int) else 0)
 
     def _command_path(self, exc: click.exceptions.UsageError, args: Sequence[str]) -> str:
@@ -234,6 +236,8 @@ def _user_errors() -> Iterator[None]:
 
     try:
         yield
+        # The work is done: a signal now would only hide its report behind exit code 130.
+        interrupts.handle(interrupts.ignore)
     except FastmlError as exc:
         _exit_with_error(str(exc), 1)
     except EOFError:  # Ctrl-D at a question

@@ -6,6 +6,7 @@ also works under plain ``cookiecutter``; a test keeps the two in agreement.
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 import unicodedata
@@ -109,6 +110,39 @@ def normalise_distribution(name: str) -> str:
 _REQUIREMENT = re.compile(r"""["']([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*[<>=!~]""")
 
 
+# Distributions the project's dependencies pull in: a project of one of these names cannot
+# be installed either.  Not in the template, so listed here; a test installs the project.
+_INDIRECT_DEPENDENCIES = frozenset(
+    {
+        "annotated-types",
+        "anyio",
+        "certifi",
+        "click",
+        "h11",
+        "httpcore",
+        "httptools",
+        "idna",
+        "iniconfig",
+        "jinja2",
+        "markupsafe",
+        "packaging",
+        "pluggy",
+        "pydantic-core",
+        "python-dotenv",
+        "pyyaml",
+        "scipy",
+        "sniffio",
+        "starlette",
+        "threadpoolctl",
+        "typing-extensions",
+        "typing-inspection",
+        "uvloop",
+        "watchfiles",
+        "websockets",
+    }
+)
+
+
 @cache
 def project_dependencies() -> frozenset[str]:
     """Every distribution a generated project requires, of every framework and extra.
@@ -118,7 +152,8 @@ def project_dependencies() -> frozenset[str]:
     """
     pyproject = template_dir("project") / "{{cookiecutter.project_slug}}" / "pyproject.toml"
     project_tables = pyproject.read_text(encoding="utf-8").split("\n[tool.", 1)[0]
-    return frozenset(normalise_distribution(name) for name in _REQUIREMENT.findall(project_tables))
+    direct = {normalise_distribution(name) for name in _REQUIREMENT.findall(project_tables)}
+    return frozenset(direct | _INDIRECT_DEPENDENCIES)
 
 
 def _check_display_name(name: str) -> None:
@@ -289,6 +324,12 @@ def _endpoint_module(given: str) -> str:
         raise InvalidNameError(
             f"Endpoint name {given!r} would clash with {_ENDPOINT_RESERVED[module]}: "
             "choose another name."
+        )
+    if module in dir(builtins):  # main.py's `str | None` would meet the module, not the type
+        raise InvalidNameError(
+            f"Endpoint name {given!r} would hide Python's built-in {module}() in the modules "
+            f"that import it: choose another name, e.g. {module}_api (--path /{module} keeps "
+            "the URL)."
         )
     if len(module) > MAX_ENDPOINT_LENGTH:
         raise InvalidNameError(

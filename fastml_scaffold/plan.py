@@ -10,8 +10,10 @@ import contextlib
 import difflib
 import enum
 import os
+import signal
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,19 +184,32 @@ def apply_changes(root: Path, changes: Sequence[FileChange]) -> None:
     try:
         for change in changes:
             if change.action.writes:
-                undo.append(_apply(root, change))
+                _apply(root, change, undo)
     except BaseException:
-        for step in reversed(undo):
-            with contextlib.suppress(OSError):
-                step()
+        with _signals_held():
+            for step in reversed(undo):
+                with contextlib.suppress(OSError):
+                    step()
         raise
 
 
-def _apply(root: Path, change: FileChange) -> Callable[[], None]:
-    """Make one change; return what undoes it."""
+def _apply(root: Path, change: FileChange, undo: list[Callable[[], None]]) -> None:
+    """Make one change, having first noted in ``undo`` how to take it back."""
     path = root / change.path
     before = path.read_bytes() if path.is_file() else None
     created = _missing_folders(path.parent, root)
+
+    def restore() -> None:
+        if before is None:
+            path.unlink(missing_ok=True)
+        elif not path.is_file() or path.read_bytes() != before:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(before)
+        for folder in created:  # deepest first
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
+    undo.append(restore)  # before acting: an interrupt from here on is undone too
     if change.action is Action.REMOVE:
         path.unlink()
         _remove_bytecode(path)
@@ -203,17 +218,25 @@ def _apply(root: Path, change: FileChange) -> Callable[[], None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, change.content or "")
 
-    def undo() -> None:
-        if before is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(before)
-        for folder in created:  # deepest first
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
 
-    return undo
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and its kin while a plan is undone, so that a second one cannot stop the
+    undo halfway; they arrive once it is done."""
+    held = {
+        getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+    }
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _missing_folders(folder: Path, root: Path) -> list[Path]:
@@ -227,8 +250,9 @@ def _missing_folders(folder: Path, root: Path) -> list[Path]:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write through a temporary file and a rename, so a file is never left half-written."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = ""
     try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         if path.exists():
@@ -237,7 +261,8 @@ def write_atomically(path: Path, text: str) -> None:
             os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         raise
 
 

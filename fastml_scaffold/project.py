@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastml_scaffold.errors import FastmlError
+from fastml_scaffold.naming import derive_endpoint_names
 
 RECORD_FILE = ".fastml.json"
 MAX_RECORD_BYTES = 1 << 20  # a record is a few hundred bytes; anything this big is not one
@@ -43,6 +44,7 @@ class Project:
     answers: dict[str, str]
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # by module name
     template: str = "project"
+    others: dict[str, Any] = field(default_factory=dict)  # keys someone else added: kept
 
     @classmethod
     def find(cls, start: Path) -> Project:
@@ -74,7 +76,10 @@ class Project:
             raise _damaged(path, "its endpoints are not a mapping")
         for module, entry in endpoints.items():
             _check_endpoint(path, module, entry)
-        return cls(root, version, answers, endpoints, str(record.get("template", "project")))
+        ours = {"answers", "fastml_version", "endpoints", "template"}
+        others = {key: value for key, value in record.items() if key not in ours}
+        template = str(record.get("template", "project"))
+        return cls(root, version, answers, endpoints, template, others)
 
     @property
     def record_path(self) -> Path:
@@ -87,6 +92,7 @@ class Project:
     def record_text(self) -> str:
         """The text of ``.fastml.json``: stable, so an unchanged record compares equal."""
         record: dict[str, Any] = {
+            **self.others,
             "answers": self.answers,
             "fastml_version": self.fastml_version,
             "template": self.template,
@@ -177,6 +183,18 @@ def _check_endpoint(path: Path, module: Any, entry: Any) -> None:
             raise _damaged(path, f"{where} has no {key}")
     if entry["kind"] not in ENDPOINT_KINDS:
         raise _damaged(path, f"{where}'s kind {entry['kind']!r} is not one of {ENDPOINT_KINDS}")
+    try:  # what add-endpoint would accept: every command then agrees on the record
+        names = derive_endpoint_names(
+            entry["name"],
+            path=entry.get("path"),
+            resource=entry["kind"] == "resource",
+            method=entry.get("method"),
+        )
+    except FastmlError as exc:
+        why = str(exc).rstrip(".")
+        raise _damaged(path, f"{where} has an invalid name or path ({why})") from None
+    if names.module != module:
+        raise _damaged(path, f"{where} is named {entry['name']!r}, which is not its module")
 
 
 def _damaged(path: Path, why: str) -> DamagedRecordError:

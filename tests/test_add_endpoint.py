@@ -1005,3 +1005,19 @@ def test_remove_with_skip_keeps_a_changed_file_and_unwires_the_endpoint(root: Pa
     assert router.read_text(encoding="utf-8").endswith("# mine\n")
     assert "score" not in main_lines(root)
     assert not (root / "tests" / "test_score.py").exists()
+
+
+def test_an_endpoint_cannot_change_kind_even_with_force(root: Path) -> None:
+    add_endpoint("things", crud=True, project=root)
+    before = snapshot(root)
+
+    with pytest.raises(FastmlError, match="already a resource endpoint: remove it first"):
+        add_endpoint("things", method="GET", project=root, on_conflict=OnConflict.FORCE)
+
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("name", ["str", "dict", "tuple", "len", "list"])
+def test_a_builtin_name_is_refused_with_another_name_and_path(root: Path, name: str) -> None:
+    with pytest.raises(InvalidNameError, match=rf"built-in {name}\(\).*--path /{name}"):
+        add_endpoint(name, project=root)

@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -665,3 +666,42 @@ def test_skip_keeps_the_files_that_exist_and_writes_the_others(tmp_path: Path) -
     actions = {change.path.as_posix(): change.action for change in result.changes}
     assert actions["README.md"] is Action.SKIP
     assert (target / "app" / "main.py").is_file()
+
+
+def test_the_record_is_written_last_so_a_killed_run_leaves_none(tmp_path: Path) -> None:
+    result = new_project("Iris Service", output_dir=tmp_path)
+
+    assert result.changes[-1].path == Path(RECORD_FILE)
+
+
+def test_answers_that_clash_are_refused_before_the_first_question(tmp_path: Path) -> None:
+    def ask(question: Question) -> str:
+        raise AssertionError(f"asked {question.key}")
+
+    with pytest.raises(InvalidAnswerError, match="kubernetes=yes needs docker=yes"):
+        new_project(
+            "Iris Service",
+            output_dir=tmp_path,
+            answers={"kubernetes": "yes", "docker": "no"},
+            ask=ask,
+        )
+
+
+def test_no_rendered_hook_script_is_left_in_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+
+    new_project("Iris Service", output_dir=tmp_path / "out")
+
+    assert list(temporary.iterdir()) == []
+
+
+def test_no_author_leaves_authors_out_of_pyproject(tmp_path: Path) -> None:
+    result = new_project(
+        "Iris Service", output_dir=tmp_path, answers={"author_name": "", "author_email": ""}
+    )
+
+    assert "authors" not in read_pyproject(result.project_dir)

@@ -136,3 +136,18 @@ def test_the_project_is_found_from_a_nested_folder(tmp_path: Path) -> None:
     new_record(tmp_path / "iris-service", {}, "0.1.0").save()
 
     assert Project.find(nested).root == (tmp_path / "iris-service").resolve()
+
+
+def test_keys_someone_else_added_to_the_record_are_kept(root: Path) -> None:
+    edit_record(root, lambda r: r.update(notes="ours"))
+
+    CliRunner().invoke(app, ["add-endpoint", "score", "--project", str(root)])
+
+    assert json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))["notes"] == "ours"
+
+
+def test_an_entry_under_another_name_is_damaged(root: Path) -> None:
+    edit_record(root, lambda r: r.update(endpoints={"score": {"name": "other", "kind": "route"}}))
+
+    with pytest.raises(DamagedRecordError, match="is named 'other', which is not its module"):
+        Project.find(root)

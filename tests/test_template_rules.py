@@ -71,3 +71,9 @@ def test_every_rule_names_real_questions_and_choices() -> None:
             assert set(values) <= set(spec.questions[key].choices)
     assert set(rules.model_files) == set(spec.questions["model_framework"].choices)
     assert set(rules.formats) <= set(spec.questions)
+
+
+@pytest.mark.parametrize("version", ["\u0661.\u0662", "1.0a", "v1"])  # Arabic-Indic digits
+def test_a_version_pip_would_refuse_is_refused(version: str, tmp_path: Path) -> None:
+    with pytest.raises(InvalidAnswerError, match=r"a version like 0\.1\.0"):
+        new_project("Iris Service", output_dir=tmp_path, answers={"version": version})

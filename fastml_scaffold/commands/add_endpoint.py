@@ -70,6 +70,7 @@ def add_endpoint(
     files = render_files(spec, found.env_prefix, width)
     main_text = found.read(MAIN)
     _check_shadowing(root, main_text, names.module, spec)
+    _check_same_kind(found, spec)
     _check_not_hand_made(found, spec, files)
     _check_routes(root, spec, files)
     _check_port(found, spec, force=on_conflict is OnConflict.FORCE)
@@ -139,6 +140,17 @@ def _check_shadowing(root: Path, main_text: str, module: str, spec: EndpointSpec
     if module in registry_names(tree) and module not in ours:
         raise InvalidNameError(
             f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: {_another_name(spec)}"
+        )
+
+
+def _check_same_kind(project: Project, spec: EndpointSpec) -> None:
+    """An endpoint keeps its kind: making it again as another would orphan the files that
+    only the first kind has (a resource's repository), even with --force."""
+    recorded = project.endpoints.get(spec.names.module)
+    if recorded is not None and recorded["kind"] != spec.kind:
+        raise FastmlError(
+            f"{spec.name!r} is already a {recorded['kind']} endpoint: remove it first "
+            f"(fastml remove-endpoint {spec.names.module}), or choose another name."
         )
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from fastml_scaffold.endpoints import EndpointSpec, Kind, render_files
-from fastml_scaffold.errors import FastmlError
-from fastml_scaffold.project import DamagedRecordError, Project
+from fastml_scaffold.project import Project
 
 
 @dataclass(frozen=True)
@@ -29,11 +27,11 @@ def list_endpoints(project: Path | None = None) -> list[EndpointInfo]:
     Their files are those add-endpoint makes for the same record, whether or not they were
     changed since.
     """
-    found = Project.find(project or Path.cwd())  # checks the record's shape
+    found = Project.find(project or Path.cwd())  # checks every entry
     width = found.line_length()
     return [
-        _info(_spec(found, module, entry), found.env_prefix, width)
-        for module, entry in found.endpoints.items()
+        _info(EndpointSpec.from_record(entry), found.env_prefix, width)
+        for entry in found.endpoints.values()
     ]
 
 
@@ -43,24 +41,3 @@ def _info(spec: EndpointSpec, env_prefix: str, width: int) -> EndpointInfo:
     files = tuple(render_files(spec, env_prefix, width))
     path = None if spec.kind == "listener" else spec.names.path
     return EndpointInfo(spec.name, spec.kind, spec.method, path, spec.port, files)
-
-
-def _spec(project: Project, module: str, entry: dict[str, Any]) -> EndpointSpec:
-    """The entry as an EndpointSpec, if its name still names the module it is recorded as."""
-    spec = EndpointSpec.from_record(entry)
-    try:
-        derived = spec.names.module
-    except FastmlError as exc:
-        raise _damaged(
-            project, module, f"has an invalid name or path ({str(exc).rstrip('.')})"
-        ) from None
-    if derived != module:
-        raise _damaged(project, module, f"is named {spec.name!r}, which is not its module")
-    return spec
-
-
-def _damaged(project: Project, module: str, why: str) -> DamagedRecordError:
-    return DamagedRecordError(
-        f"{project.record_path} is damaged: endpoint {module!r} {why}. Restore it from "
-        "version control, or fix it by hand."
-    )

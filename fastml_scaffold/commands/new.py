@@ -115,7 +115,12 @@ def _generate(
     try:
         rendered = _render(spec, answers, staging)
         new_record(rendered, answers, __version__).save()
-        changes = plan_tree(rendered, target, on_conflict)
+        # The record last: a run killed midway (SIGKILL) leaves no record, so the half
+        # project is not taken for a fastml project by the next `new --force`.
+        changes = sorted(
+            plan_tree(rendered, target, on_conflict),
+            key=lambda change: change.path == Path(RECORD_FILE),
+        )
     finally:
         _remove_staging(staging)
     if not dry_run:
@@ -172,6 +177,7 @@ def _given_answers(
         raise FastmlError("Give the project name as the NAME argument, not with --set.")
     check_answers(spec, answers, source="--set")
     given.update(answers)
+    check_combinations(given, spec.rules, partial=True)  # before the first question
     return given
 
 
@@ -301,6 +307,9 @@ def _render(spec: TemplateSpec, answers: dict[str, str], staging: Path) -> Path:
     # Our own config, so a user's ~/.cookiecutterrc cannot change the output and the
     # replay file Cookiecutter always writes lands in the staging folder, not in $HOME.
     config = {"replay_dir": str(staging / ".replay"), "cookiecutters_dir": str(staging)}
+    # Cookiecutter writes each rendered hook script, answers and all, to a temporary file
+    # that it never removes: into the staging folder with them, which is removed.
+    temporary_folder, tempfile.tempdir = tempfile.tempdir, str(staging)
     try:
         rendered = cookiecutter(
             str(spec.path),
@@ -312,4 +321,6 @@ def _render(spec: TemplateSpec, answers: dict[str, str], staging: Path) -> Path:
         )
     except (CookiecutterException, JinjaError) as exc:
         raise TemplateError(f"Rendering template {spec.path.name!r} failed: {exc}") from exc
+    finally:
+        tempfile.tempdir = temporary_folder
     return Path(rendered)

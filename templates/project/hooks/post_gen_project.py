@@ -6,11 +6,12 @@ Cookiecutter skips a file whose name renders empty, but not a folder; so each fi
 option renders to no name when the option is off, and this removes the folders left empty.
 """
 
-import os
-import shutil
 import signal
 
-signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the hook quietly
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # first: Ctrl-C stops the hook quietly
+
+import os  # noqa: E402
+import shutil  # noqa: E402
 
 for folder, subfolders, files in os.walk("."):
     if "__pycache__" in subfolders:

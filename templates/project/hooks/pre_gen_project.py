@@ -5,13 +5,14 @@ and checks it before it renders, so the template is as strict under plain cookie
 under fastml.
 """
 
-import json
-import re
 import signal
-import sys
-import unicodedata
 
-signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the hook quietly
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # first: Ctrl-C stops the hook quietly
+
+import json  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+import unicodedata  # noqa: E402
 
 ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
 RULES = ANSWERS["_rules"]

@@ -36,21 +36,42 @@ def remove_from_import(text: str, module: str, name: str, *, line_length: int) -
 
 def _add_from_import(text: str, module: str, name: str, line_length: int) -> str:
     tree = ast.parse(text)
+    if _statement_importing(tree, module, name) is not None:
+        return text
     statement = _from_import(tree, module)
     if statement is None:
         return _new_from_import(text, tree, module, name, line_length)
     names = [_alias_text(alias) for alias in statement.names]
-    if name in names:
-        return text
     lines = _lines(text)
     _check_stands_alone(lines, statement)
     if _name_lines(lines, statement):
         return _insert_name_line(lines, statement, name, _newline(text))
-    rendered = render_from_import(
-        module, [*names, name], line_length, _has_magic_comma(text, statement)
+    magic_comma = _has_magic_comma(text, statement)
+    as_ruff_writes_it = _keep_trailing_comment(
+        lines, statement, render_from_import(module, names, line_length, magic_comma)
     )
+    written = "".join(lines[statement.lineno - 1 : statement.end_lineno]).replace("\r\n", "\n")
+    if written != as_ruff_writes_it:
+        # The owner wrote this import their own way (comments inside, their own order or
+        # wrapping): leave it as it is, and import the name on a line of its own below it.
+        own_line = f"from {module} import {name}{_newline(text)}"
+        return "".join([*lines[: statement.end_lineno], own_line, *lines[statement.end_lineno :]])
+    rendered = render_from_import(module, [*names, name], line_length, magic_comma)
     rendered = _keep_trailing_comment(lines, statement, rendered)
     return _replace_lines(text, statement.lineno, statement.end_lineno, rendered)
+
+
+def _statement_importing(tree: ast.Module, module: str, name: str) -> ast.ImportFrom | None:
+    """The ``from module import ...`` statement that imports ``name``, if there is one."""
+    for node in tree.body:
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == module
+            and node.level == 0
+            and name in map(_alias_text, node.names)
+        ):
+            return node
+    return None
 
 
 def _new_from_import(text: str, tree: ast.Module, module: str, name: str, line_length: int) -> str:
@@ -65,8 +86,8 @@ def _new_from_import(text: str, tree: ast.Module, module: str, name: str, line_l
 
 
 def _remove_from_import(text: str, module: str, name: str, line_length: int) -> str:
-    statement = _from_import(ast.parse(text), module)
-    if statement is None or name not in map(_alias_text, statement.names):
+    statement = _statement_importing(ast.parse(text), module, name)
+    if statement is None:
         return text
     names = [_alias_text(alias) for alias in statement.names]
     rest = [other for other in names if other != name]

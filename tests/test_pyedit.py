@@ -138,15 +138,23 @@ def test_add_from_import_keeps_a_magic_trailing_comma_multi_line(tmp_path: Path)
     assert_ruff_clean(edited, tmp_path)
 
 
-def test_add_from_import_joins_a_parenthesised_statement_without_a_trailing_comma(
-    tmp_path: Path,
-) -> None:
-    text = "from app.routers import (\n    health,\n    predict\n)\n"
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "from app.routers import (\n    health,\n    predict\n)\n",
+        "from app.routers import (  # routers\n    health,  # probes\n    predict  # model\n)\n",
+        "from app.routers import (health,\n    predict)\n",
+        "from app.routers import predict, health\n",
+        "from app.routers import health, \\\n    predict\n",
+        "from app.routers import (health, predict,)\n",
+    ],
+    ids=["no-trailing-comma", "comments", "hanging", "unsorted", "backslash", "inline-comma"],
+)
+def test_an_import_the_owner_wrote_their_own_way_is_left_as_it_is(statement: str) -> None:
+    edited = pyedit.add_from_import(statement, "app.routers", "score", line_length=88)
 
-    edited = pyedit.add_from_import(text, "app.routers", "score", line_length=88)
-
-    assert edited == "from app.routers import health, predict, score\n"
-    assert_ruff_clean(edited, tmp_path)
+    assert edited == statement + "from app.routers import score\n"
+    assert pyedit.remove_from_import(edited, "app.routers", "score", line_length=88) == statement
 
 
 def test_add_from_import_wraps_a_line_that_would_be_too_long(tmp_path: Path) -> None:

@@ -77,3 +77,12 @@ def test_every_rule_names_real_questions_and_choices() -> None:
 def test_a_version_pip_would_refuse_is_refused(version: str, tmp_path: Path) -> None:
     with pytest.raises(InvalidAnswerError, match=r"a version like 0\.1\.0"):
         new_project("Iris Service", output_dir=tmp_path, answers={"version": version})
+
+
+@pytest.mark.parametrize("name", ['Quote "Svc', "123 Svc"])
+def test_plain_cookiecutter_refuses_a_name_fastml_refuses(name: str, tmp_path: Path) -> None:
+    plain = plain_cookiecutter({"project_name": name}, tmp_path)
+
+    assert plain.returncode != 0
+    assert "error: project_name=" in plain.stderr
+    assert not list(tmp_path.glob("*"))

@@ -24,6 +24,11 @@ def problems():
         if isinstance(value, str) and not key.startswith("_"):
             if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
                 yield f"{key}={value!r} contains control characters: give a plain value."
+    name, slug = ANSWERS["project_name"], ANSWERS["project_slug"]
+    if any(mark in name for mark in ('"', "\\", "/")):
+        yield f"project_name={name!r} must not contain a double quote, a backslash or a slash."
+    if not slug[:1].isalpha():
+        yield f"project_name={name!r} gives the folder {slug!r}: start it with a letter."
     for key, rule in RULES["formats"].items():
         if not re.match(rule["pattern"], ANSWERS[key]):
             yield f"{key}={ANSWERS[key]!r} must be {rule['expected']}."

@@ -1,0 +1,137 @@
+"""scikit-learn estimators and pipelines saved with ``joblib.dump`` or ``pickle.dump``."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from fastml_scaffold.models.spec import Feature, ModelFileError, ModelSpec, Task
+
+INSTALL_HINT = "install it where fastml runs: pip install 'fastml-scaffold[sklearn]'"
+
+
+def inspect(path: Path, *, features: Sequence[str] | None = None) -> ModelSpec:
+    estimator, version = _load(path)
+    if not callable(getattr(estimator, "predict", None)):
+        raise ModelFileError(
+            f"{path.name} holds a {type(estimator).__name__}, which has no predict(): "
+            "save the fitted estimator or pipeline itself."
+        )
+    task = _task(path, estimator)
+    columns, on_frame, notes = _columns(path, estimator, features)
+    categories = _categories(estimator)
+    specs = tuple(
+        Feature(name, str if name in categories else float, categories.get(name, ()))
+        for name in columns
+    )
+    pins = {"scikit-learn": f"=={'.'.join(version.split('.')[:2])}.*"}
+    return ModelSpec(
+        framework="sklearn",
+        task=task,
+        features=specs,
+        fitted_on_frame=on_frame,
+        labels=tuple(str(label) for label in getattr(estimator, "classes_", ())),
+        has_probabilities=task is Task.CLASSIFIER and hasattr(estimator, "predict_proba"),
+        n_outputs=int(getattr(estimator, "n_outputs_", 1) or 1),
+        pins=pins,
+        notes=notes,
+    )
+
+
+def _load(path: Path) -> tuple[Any, str]:
+    """The estimator, and the scikit-learn version it was saved with: unpickling across
+    versions is unsafe, so the project pins it."""
+    try:
+        import joblib
+        import sklearn
+        from sklearn.exceptions import InconsistentVersionWarning
+    except ImportError as exc:
+        raise ModelFileError(f"Reading {path.name} needs {exc.name}: {INSTALL_HINT}.") from None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InconsistentVersionWarning)
+            estimator = joblib.load(path)
+        saved_with = [
+            w.message.original_sklearn_version
+            for w in caught
+            if isinstance(w.message, InconsistentVersionWarning)
+        ]
+        return estimator, saved_with[0] if saved_with else sklearn.__version__
+    except ModuleNotFoundError as exc:
+        raise ModelFileError(
+            f"{path.name} needs the module {exc.name!r}, which is not installed where fastml "
+            "runs: install it there, then run again."
+        ) from None
+    except Exception as exc:  # a pickle can fail in any way: its bytes are code
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelFileError(
+            f"{path.name} is not a model file fastml can read, or it is truncated ({why})."
+        ) from None
+
+
+def _task(path: Path, estimator: Any) -> Task:
+    from sklearn.base import is_classifier, is_regressor
+
+    if is_classifier(estimator):
+        return Task.CLASSIFIER
+    if is_regressor(estimator):
+        return Task.REGRESSOR
+    raise ModelFileError(
+        f"{path.name} holds a {type(estimator).__name__}, which is neither a classifier nor a "
+        "regressor: fastml serves those two."
+    )
+
+
+def _columns(
+    path: Path, estimator: Any, features: Sequence[str] | None
+) -> tuple[list[str], bool, tuple[str, ...]]:
+    """The input columns, whether predict() wants a DataFrame, and notes for the user."""
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None:
+        if features is not None and list(features) != [str(n) for n in names]:
+            raise ModelFileError(
+                f"{path.name} was fitted on the columns {', '.join(map(str, names))}: "
+                "--features must name those, in that order, or be left out."
+            )
+        return [str(name) for name in names], True, ()
+    count = getattr(estimator, "n_features_in_", None)
+    if count is None:
+        raise ModelFileError(f"{path.name}: the estimator does not say how many inputs it takes.")
+    if features is None:
+        note = f"The model was fitted on an array: its {count} inputs are named x0 to x{count - 1}."
+        return (
+            [f"x{index}" for index in range(count)],
+            False,
+            (note + " Name them with --features.",),
+        )
+    if len(features) != count:
+        raise ModelFileError(
+            f"{path.name} takes {count} inputs, and --features names {len(features)}: "
+            f"give {count} names."
+        )
+    return list(features), False, ()
+
+
+def _categories(estimator: Any) -> dict[str, tuple[str, ...]]:
+    """The categorical columns behind a ColumnTransformer's encoders, with their values."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+    found: dict[str, tuple[str, ...]] = {}
+    for step in _steps(estimator):
+        if not isinstance(step, ColumnTransformer):
+            continue
+        for _, transformer, columns in step.transformers_:
+            for inner in _steps(transformer):
+                if isinstance(inner, (OneHotEncoder, OrdinalEncoder)):
+                    for column, values in zip(columns, inner.categories_, strict=False):
+                        found[str(column)] = tuple(str(value) for value in values)
+    return found
+
+
+def _steps(estimator: Any) -> list[Any]:
+    """The estimator, or the steps of a Pipeline."""
+    steps = getattr(estimator, "steps", None)
+    return [step for _, step in steps] if steps is not None else [estimator]

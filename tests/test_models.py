@@ -5,6 +5,8 @@ The models are fitted here, on the datasets scikit-learn ships, and saved as a u
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import pickle
 import sys
 from pathlib import Path
@@ -13,7 +15,7 @@ import joblib
 import pandas as pd
 import pytest
 from sklearn.compose import ColumnTransformer
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -131,3 +133,66 @@ def test_an_unknown_format_and_a_missing_file_are_refused(tmp_path: Path) -> Non
     (tmp_path / "model.h5").write_bytes(b"")
     with pytest.raises(ModelFileError, match="reads model files ending in"):
         inspect_model(tmp_path / "model.h5")
+
+
+# MLflow model directories, laid out as MLflow 3's save_model writes them (MLmodel, the
+# model file, a signature whose column names hold spaces); made here without MLflow.
+
+
+def mlflow_directory(tmp_path: Path, fmt: str = "pickle", signature: bool = True) -> Path:
+    data = load_breast_cancer(as_frame=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    model.fit(data.data, data.target)
+    directory = tmp_path / "model"
+    directory.mkdir()
+    model_file = "model.skops" if fmt == "skops" else "model.pkl"
+    (directory / model_file).write_bytes(pickle.dumps(model))
+    columns = [{"type": "double", "name": name, "required": True} for name in data.data.columns]
+    lines = [
+        "flavors:",
+        "  sklearn:",
+        f"    pickled_model: {model_file}",
+        f"    serialization_format: {fmt}",
+        "    sklearn_version: 1.9.1",
+        "mlflow_version: 3.16.1",
+        "model_id: m-0a24c301ab8840bc9af390a84b80d1ca",
+    ]
+    if signature:
+        lines += ["signature:", f"  inputs: '{json.dumps(columns)}'"]
+    (directory / "MLmodel").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return directory
+
+
+def test_an_mlflow_directory_keeps_its_column_names(tmp_path: Path) -> None:
+    spec = inspect_model(mlflow_directory(tmp_path))
+
+    assert spec.task is Task.CLASSIFIER
+    assert spec.features[0] == Feature("mean radius", float)
+    assert spec.features[0].alias == "mean_radius"
+    assert len(spec.features) == 30
+    assert spec.pins == {"scikit-learn": "==1.9.*"}
+    assert spec.version == "m-0a24c301ab8840bc9af390a84b80d1ca"
+
+
+def test_an_mlflow_directory_without_a_signature_uses_the_model_s_columns(
+    tmp_path: Path,
+) -> None:
+    spec = inspect_model(mlflow_directory(tmp_path, signature=False))
+
+    assert spec.features[0].name == "mean radius"
+
+
+def test_a_skops_model_without_skops_says_what_to_install(tmp_path: Path) -> None:
+    if importlib.util.find_spec("skops") is not None:
+        pytest.skip("skops is installed here")
+    with pytest.raises(ModelFileError, match=r"saved with skops .*pip install skops"):
+        inspect_model(mlflow_directory(tmp_path, fmt="skops"))
+
+
+def test_an_mlflow_model_of_another_flavor_is_refused(tmp_path: Path) -> None:
+    directory = tmp_path / "model"
+    directory.mkdir()
+    (directory / "MLmodel").write_text("flavors:\n  pytorch: {}\n", encoding="utf-8")
+
+    with pytest.raises(ModelFileError, match="sklearn flavor; this model has pytorch"):
+        inspect_model(directory)

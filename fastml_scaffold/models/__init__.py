@@ -1,9 +1,9 @@
 """What a user's trained model file is: read before a project is built around it.
 
 ``inspect_model(path)`` returns a ``ModelSpec``: the task, the input features with their
-types, and the library versions to pin.  Each artifact format has its inspector module;
-so far scikit-learn's (``joblib.dump`` or ``pickle.dump``).  Loading a pickle runs code:
-inspect only files you trust.
+types, and the library versions to pin.  Each artifact format has its inspector module:
+scikit-learn files (``joblib.dump`` or ``pickle.dump``) and MLflow model directories.
+Loading a pickle runs code: inspect only files you trust.
 """
 
 from __future__ import annotations
@@ -22,8 +22,14 @@ _INSPECTORS = {".joblib": "sklearn", ".pkl": "sklearn", ".pickle": "sklearn"}
 def inspect_model(path: Path, *, features: Sequence[str] | None = None) -> ModelSpec:
     """Read the model file at ``path``; ``features`` names the columns of a model fitted on
     an array (its inputs are otherwise ``x0``, ``x1``...)."""
+    if (path / "MLmodel").is_file():
+        from fastml_scaffold.models import mlflow
+
+        return mlflow.inspect(path, features=features)
     if not path.is_file():
-        raise ModelFileError(f"Model file {path} does not exist or is not a file.")
+        raise ModelFileError(
+            f"Model file {path} does not exist, or is a folder without an MLmodel file."
+        )
     inspector = _INSPECTORS.get(path.suffix.lower())
     if inspector is None:
         known = ", ".join(sorted(_INSPECTORS))

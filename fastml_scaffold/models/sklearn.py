@@ -13,20 +13,40 @@ INSTALL_HINT = "install it where fastml runs: pip install 'fastml-scaffold[sklea
 
 
 def inspect(path: Path, *, features: Sequence[str] | None = None) -> ModelSpec:
-    estimator, version = _load(path)
+    estimator, version = load(path)
+    return describe(path, estimator, version, features=features)
+
+
+def describe(
+    path: Path,
+    estimator: Any,
+    version: str,
+    *,
+    features: Sequence[str] | None = None,
+    declared: Sequence[Feature] = (),
+    model_version: str = "",
+) -> ModelSpec:
+    """The spec of a loaded estimator; ``declared`` features (an MLflow signature) win over
+    what the estimator says of its inputs."""
     if not callable(getattr(estimator, "predict", None)):
         raise ModelFileError(
             f"{path.name} holds a {type(estimator).__name__}, which has no predict(): "
             "save the fitted estimator or pipeline itself."
         )
     task = _task(path, estimator)
-    columns, on_frame, notes = _columns(path, estimator, features)
     categories = _categories(estimator)
-    specs = tuple(
-        Feature(name, str if name in categories else float, categories.get(name, ()))
-        for name in columns
-    )
-    pins = {"scikit-learn": f"=={'.'.join(version.split('.')[:2])}.*"}
+    notes: tuple[str, ...] = ()
+    if declared:
+        on_frame = True
+        specs = tuple(
+            Feature(f.name, f.type, categories.get(f.name, f.categories)) for f in declared
+        )
+    else:
+        columns, on_frame, notes = _columns(path, estimator, features)
+        specs = tuple(
+            Feature(name, str if name in categories else float, categories.get(name, ()))
+            for name in columns
+        )
     return ModelSpec(
         framework="sklearn",
         task=task,
@@ -35,12 +55,13 @@ def inspect(path: Path, *, features: Sequence[str] | None = None) -> ModelSpec:
         labels=tuple(str(label) for label in getattr(estimator, "classes_", ())),
         has_probabilities=task is Task.CLASSIFIER and hasattr(estimator, "predict_proba"),
         n_outputs=int(getattr(estimator, "n_outputs_", 1) or 1),
-        pins=pins,
+        pins={"scikit-learn": f"=={'.'.join(version.split('.')[:2])}.*"},
         notes=notes,
+        version=model_version,
     )
 
 
-def _load(path: Path) -> tuple[Any, str]:
+def load(path: Path) -> tuple[Any, str]:
     """The estimator, and the scikit-learn version it was saved with: unpickling across
     versions is unsafe, so the project pins it."""
     try:

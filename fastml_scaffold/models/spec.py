@@ -49,3 +49,4 @@ class ModelSpec:
     n_outputs: int = 1  # a regressor's outputs
     pins: dict[str, str] = field(default_factory=dict)  # distribution -> version specifier
     notes: tuple[str, ...] = ()  # what the user should know (features named x0, x1...)
+    version: str = ""  # the artifact's own id (MLflow's model id), if it has one

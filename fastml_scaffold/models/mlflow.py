@@ -1,0 +1,103 @@
+"""MLflow model directories (an ``MLmodel`` file), read without MLflow itself.
+
+The ``sklearn`` flavor, in any of MLflow 3's serialization formats: ``skops`` (its default;
+needs the ``skops`` library), ``cloudpickle`` and ``pickle``.  The features come from the
+signature, whose names may hold spaces; the versions from the flavor's metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from fastml_scaffold.models import sklearn
+from fastml_scaffold.models.spec import Feature, ModelFileError, ModelSpec
+
+# MLflow's column types, as the API's field types.
+_TYPES: dict[str, type] = {
+    "double": float,
+    "float": float,
+    "long": int,
+    "integer": int,
+    "string": str,
+    "boolean": bool,
+}
+
+
+def inspect(directory: Path, *, features: Sequence[str] | None = None) -> ModelSpec:
+    mlmodel = _read_mlmodel(directory)
+    flavor = (mlmodel.get("flavors") or {}).get("sklearn")
+    if not isinstance(flavor, dict) or "pickled_model" not in flavor:
+        found = ", ".join(sorted(mlmodel.get("flavors") or {})) or "none"
+        raise ModelFileError(
+            f"{directory.name}: fastml serves MLflow's sklearn flavor; this model has {found}."
+        )
+    estimator, saved_with = _load(directory / str(flavor["pickled_model"]), flavor)
+    declared = _signature(directory, mlmodel)
+    if features is not None and declared:
+        raise ModelFileError(
+            f"{directory.name} has a signature that names its inputs: leave --features out."
+        )
+    version = str(flavor.get("sklearn_version") or saved_with)
+    model_id = str(mlmodel.get("model_id") or mlmodel.get("run_id") or "")
+    return sklearn.describe(
+        directory,
+        estimator,
+        version,
+        features=features,
+        declared=declared,
+        model_version=model_id,
+    )
+
+
+def _read_mlmodel(directory: Path) -> dict[str, Any]:
+    import yaml  # PyYAML, a dependency of Cookiecutter
+
+    try:
+        data = yaml.safe_load((directory / "MLmodel").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelFileError(f"Cannot read {directory / 'MLmodel'}: {why}.") from None
+    if not isinstance(data, dict):
+        raise ModelFileError(f"{directory / 'MLmodel'} is not an MLflow model file.")
+    return data
+
+
+def _load(path: Path, flavor: dict[str, Any]) -> tuple[Any, str]:
+    if flavor.get("serialization_format", "pickle") != "skops":
+        return sklearn.load(path)  # pickle and cloudpickle files unpickle alike
+    try:
+        import skops.io
+    except ImportError:
+        raise ModelFileError(
+            f"{path.name} is saved with skops (MLflow 3's default): install skops where "
+            "fastml runs (pip install skops), then run again."
+        ) from None
+    try:  # the user vouches for the file by giving it, as for a pickle
+        return skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path)), ""
+    except Exception as exc:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelFileError(f"{path.name} could not be read with skops ({why}).") from None
+
+
+def _signature(directory: Path, mlmodel: dict[str, Any]) -> tuple[Feature, ...]:
+    """The input columns the signature declares (none without a signature)."""
+    raw = (mlmodel.get("signature") or {}).get("inputs")
+    if not raw:
+        return ()
+    try:
+        columns = json.loads(raw)
+        return tuple(_column(column) for column in columns)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ModelFileError(
+            f"{directory.name}: its signature's inputs are not columns fastml can serve ({exc})."
+        ) from None
+
+
+def _column(column: dict[str, Any]) -> Feature:
+    kind = _TYPES.get(column["type"])
+    if kind is None:
+        raise ValueError(f"column {column.get('name')!r} is of type {column['type']!r}")
+    return Feature(str(column["name"]), kind)

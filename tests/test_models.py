@@ -159,6 +159,14 @@ def mlflow_directory(tmp_path: Path, fmt: str = "pickle", signature: bool = True
     ]
     if signature:
         lines += ["signature:", f"  inputs: '{json.dumps(columns)}'"]
+        example = {"columns": list(data.data.columns), "data": data.data.head(2).values.tolist()}
+        (directory / "input_example.json").write_text(json.dumps(example), encoding="utf-8")
+        lines += [
+            "saved_input_example_info:",
+            "  artifact_path: input_example.json",
+            "  pandas_orient: split",
+            "  type: dataframe",
+        ]
     (directory / "MLmodel").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return directory
 
@@ -172,6 +180,8 @@ def test_an_mlflow_directory_keeps_its_column_names(tmp_path: Path) -> None:
     assert len(spec.features) == 30
     assert spec.pins == {"scikit-learn": "==1.9.*"}
     assert spec.version == "m-0a24c301ab8840bc9af390a84b80d1ca"
+    assert len(spec.samples) == 2
+    assert spec.samples[0]["mean radius"] == load_breast_cancer().data[0][0]
 
 
 def test_an_mlflow_directory_without_a_signature_uses_the_model_s_columns(

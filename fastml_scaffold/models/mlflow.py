@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def inspect(directory: Path, *, features: Sequence[str] | None = None) -> ModelS
         )
     version = str(flavor.get("sklearn_version") or saved_with)
     model_id = str(mlmodel.get("model_id") or mlmodel.get("run_id") or "")
-    return sklearn.describe(
+    spec = sklearn.describe(
         directory,
         estimator,
         version,
@@ -50,6 +51,7 @@ def inspect(directory: Path, *, features: Sequence[str] | None = None) -> ModelS
         declared=declared,
         model_version=model_id,
     )
+    return replace(spec, samples=_input_example(directory, mlmodel))
 
 
 def _read_mlmodel(directory: Path) -> dict[str, Any]:
@@ -80,6 +82,21 @@ def _load(path: Path, flavor: dict[str, Any]) -> tuple[Any, str]:
     except Exception as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelFileError(f"{path.name} could not be read with skops ({why}).") from None
+
+
+def _input_example(directory: Path, mlmodel: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The rows of the input example saved with the model (pandas "split" orient), if any."""
+    info = mlmodel.get("saved_input_example_info") or {}
+    if not isinstance(info, dict) or "artifact_path" not in info:
+        return ()
+    try:
+        example = json.loads((directory / str(info["artifact_path"])).read_text(encoding="utf-8"))
+        columns, rows = example["columns"], example["data"]
+        return tuple(dict(zip(columns, row, strict=True)) for row in rows)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelFileError(
+            f"{directory.name}: its input example is not rows fastml can read ({exc})."
+        ) from None
 
 
 def _signature(directory: Path, mlmodel: dict[str, Any]) -> tuple[Feature, ...]:

@@ -6,6 +6,7 @@ import enum
 import keyword
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastml_scaffold.errors import FastmlError
 
@@ -50,3 +51,4 @@ class ModelSpec:
     pins: dict[str, str] = field(default_factory=dict)  # distribution -> version specifier
     notes: tuple[str, ...] = ()  # what the user should know (features named x0, x1...)
     version: str = ""  # the artifact's own id (MLflow's model id), if it has one
+    samples: tuple[dict[str, Any], ...] = ()  # real input rows, by feature name

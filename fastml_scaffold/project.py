@@ -45,6 +45,7 @@ class Project:
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # by module name
     template: str = "project"
     others: dict[str, Any] = field(default_factory=dict)  # keys someone else added: kept
+    text: str = ""  # the record as read, which a plan's edit of it replaces
 
     @classmethod
     def find(cls, start: Path) -> Project:
@@ -62,7 +63,8 @@ class Project:
     def load(cls, root: Path) -> Project:
         """Read and check the record of the project at ``root``."""
         path = root / RECORD_FILE
-        record = _parse(path, read_text(path, limit=MAX_RECORD_BYTES))
+        text = read_text(path, limit=MAX_RECORD_BYTES)
+        record = _parse(path, text)
         answers = record.get("answers")
         if not isinstance(answers, dict) or not all(
             isinstance(key, str) and isinstance(value, str) for key, value in answers.items()
@@ -79,7 +81,7 @@ class Project:
         ours = {"answers", "fastml_version", "endpoints", "template"}
         others = {key: value for key, value in record.items() if key not in ours}
         template = str(record.get("template", "project"))
-        return cls(root, version, answers, endpoints, template, others)
+        return cls(root, version, answers, endpoints, template, others, text)
 
     @property
     def record_path(self) -> Path:

@@ -83,7 +83,7 @@ def add_endpoint(
         *_missing_inits(root, spec),
         *file_changes,
         plan_edit(MAIN, main_text, register(main_text, registration(spec), width)),
-        plan_edit(Path(RECORD_FILE), found.read(Path(RECORD_FILE)), recorded.record_text()),
+        plan_edit(Path(RECORD_FILE), found.text, recorded.record_text()),
     ]
     refuse_conflicts(changes)
     if not dry_run:

@@ -47,19 +47,14 @@ def remove_endpoint(
     files = render_files(spec, found.env_prefix, width)
 
     main_text = found.read(MAIN)
-    try:
-        without = unregister(main_text, registration(spec), width)
-    except SyntaxError as exc:
-        raise FastmlError(
-            f"{MAIN} does not parse (line {exc.lineno}: {exc.msg}): fix it, then run again."
-        ) from None
+    without = unregister(main_text, registration(spec), width)  # one line if it cannot
     changes = [
         *(plan_removal(root, path, text, on_conflict) for path, text in files.items()),
         *_empty_inits(root, spec, files),  # after the modules, so their package is empty by then
         plan_edit(MAIN, main_text, without, Action.SUBTRACT),
         plan_edit(
             Path(RECORD_FILE),
-            found.read(Path(RECORD_FILE)),
+            found.text,
             found.with_endpoint(module, None).record_text(),
             Action.SUBTRACT,
         ),

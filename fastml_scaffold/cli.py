@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover
     import click  # type: ignore[no-redef]
 
 if TYPE_CHECKING:
+    from fastml_scaffold.models import ImportedModel
     from fastml_scaffold.templates import Question, TemplateSpec
 
 # Click 8.2 reports a bare `fastml` as this usage error, whose message is the help.
@@ -296,16 +297,47 @@ def new_command(
             autocompletion=_complete_set,
         ),
     ] = None,
+    model_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Serve this trained model instead of the iris demo: a scikit-learn file "
+            "(.joblib, .pkl), an ONNX file (.onnx), or an MLflow model folder. Loading a "
+            "pickle runs its code: give only files you trust.",
+            show_default=False,
+        ),
+    ] = None,
+    features: Annotated[
+        str | None,
+        typer.Option(
+            "--features",
+            metavar="A,B,...",
+            help="Names of the inputs of a --model fitted on an array (default: x0, x1...).",
+            show_default=False,
+        ),
+    ] = None,
+    sample: Annotated[
+        Path | None,
+        typer.Option(
+            "--sample",
+            help="Real input rows for --model's examples and tests: a CSV file with a header, "
+            "or JSON rows.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a FastAPI serving project for an ML model.
 
     The project serves an iris classifier out of the box (scikit-learn, ONNX Runtime,
-    PyTorch, or a rule of your own): train it, test it, run it, build its image.  Asks
-    the questions below in a terminal, those that no option answered.
+    PyTorch, or a rule of your own): train it, test it, run it, build its image.  With
+    --model, it serves your trained model instead.  Asks the questions below in a
+    terminal, those that no option answered.
 
     \b
-    Example:
+    Examples:
       fastml new "Iris Service" --no-input --set author_name="Ada Lovelace"
+      fastml new "Churn Service" --model churn.joblib --sample rows.csv
     """
     interactive = not no_input and sys.stdin.isatty()
     with _user_errors():
@@ -314,6 +346,7 @@ def new_command(
         from fastml_scaffold.commands.new import new_project
         from fastml_scaffold.plan import OnConflict
 
+        model = _imported_model(model_path, features, sample)
         result = new_project(
             name,
             output_dir=output_dir,
@@ -322,8 +355,32 @@ def new_command(
             on_conflict=OnConflict.from_options(force=force, skip=skip),
             dry_run=dry_run,
             ask=output.TerminalPrompter() if interactive else None,
+            model=model,
         )
     output.report_new(result)
+
+
+def _imported_model(
+    path: Path | None, features: str | None, sample: Path | None
+) -> "ImportedModel | None":
+    if path is None:
+        if features is not None or sample is not None:
+            raise click.exceptions.UsageError(
+                "--features and --sample describe a --model: give one."
+            )
+        return None
+    from fastml_scaffold.models import import_model
+
+    names = None
+    if features is not None:
+        names = [name.strip() for name in features.split(",")]
+        if not all(names):
+            raise click.exceptions.UsageError(
+                "--features takes names separated by commas, e.g. a,b,c."
+            )
+        if len(set(names)) != len(names):
+            raise click.exceptions.UsageError("--features names each input once.")
+    return import_model(path, features=names, sample=sample)
 
 
 # Options that the endpoint commands share.

@@ -153,16 +153,16 @@ def report_new(result: NewResult) -> None:
         f"\n[bold green]Created[/] {escape(result.names.display_name)} in {escape(where)}"
     )
     console.print("\nNext steps:")
-    for step in _next_steps(where):
+    for step in _next_steps(where, trains=result.model is None):
         console.print(f"  [cyan]{escape(step)}[/]", soft_wrap=True)
 
 
-def _next_steps(where: str) -> list[str]:
+def _next_steps(where: str, *, trains: bool) -> list[str]:
     return [
         f"cd {where}",
         "python -m venv .venv && . .venv/bin/activate",
         "pip install -e '.[dev]'",
-        "python -m app.train        # train the model into models/",
+        *(["python -m app.train        # train the model into models/"] if trains else []),
         "pytest                     # run the project's tests",
         "python -m app              # serve on http://localhost:8000/docs",
     ]

@@ -49,14 +49,17 @@ class FileChange:
     path: Path
     action: Action
     reason: str = ""  # for a conflict: why, and what to do about it
-    content: str | None = None  # the text to write (create, overwrite, insert)
+    content: str | bytes | None = None  # what to write (create, overwrite, insert): bytes
+    # for a file that is not UTF-8 text, such as a model
     previous: str | None = None  # the text it replaces (overwrite, insert, remove)
 
     def diff(self) -> str:
         """A unified diff of the change, for ``--dry-run``."""
+        name = self.path.as_posix()
+        if isinstance(self.content, bytes):
+            return f"Binary file b/{name}: {len(self.content)} bytes\n"
         before = (self.previous or "").splitlines(keepends=True)
         after = ("" if self.action is Action.REMOVE else self.content or "").splitlines(True)
-        name = self.path.as_posix()
         return "".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
 
 
@@ -77,7 +80,12 @@ class OnConflict(str, enum.Enum):
 
 
 def plan_file(
-    root: Path, relative: Path, content: str, on_conflict: OnConflict, *, can_skip: bool = True
+    root: Path,
+    relative: Path,
+    content: str | bytes,
+    on_conflict: OnConflict,
+    *,
+    can_skip: bool = True,
 ) -> FileChange:
     """Plan writing a whole file: create it, or compare it with what is there."""
     clash = _kind_clash(root, relative)
@@ -87,7 +95,7 @@ def plan_file(
     if not path.exists() and not path.is_symlink():
         return FileChange(relative, Action.CREATE, content=content)
     previous = _read_for_diff(path)
-    if path.is_file() and path.read_bytes() == content.encode("utf-8"):
+    if path.is_file() and path.read_bytes() == _encoded(content):
         return FileChange(relative, Action.IDENTICAL)
     if on_conflict is OnConflict.FORCE:
         return FileChange(relative, Action.OVERWRITE, content=content, previous=previous)
@@ -107,13 +115,24 @@ def plan_tree(source: Path, root: Path, on_conflict: OnConflict) -> list[FileCha
         plan_file(
             root,
             path.relative_to(source),
-            path.read_bytes().decode("utf-8"),  # as rendered: no newline translation
+            _text_or_bytes(path.read_bytes()),  # as rendered: no newline translation
             on_conflict,
             can_skip=False,
         )
         for path in sorted(source.rglob("*"))
         if path.is_file()
     ]
+
+
+def _text_or_bytes(data: bytes) -> str | bytes:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data  # a binary file, such as a model: copied as it is
+
+
+def _encoded(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
 def plan_removal(root: Path, relative: Path, expected: str, on_conflict: OnConflict) -> FileChange:
@@ -158,7 +177,7 @@ def refuse_conflicts(changes: Sequence[FileChange], error: type[FastmlError] = F
         if change.action is Action.CONFLICT:
             raise error(change.reason + ".")
     for change in changes:
-        if change.action.writes and change.content is not None:
+        if change.action.writes and isinstance(change.content, str):
             check_compiles(change.path, change.content)
 
 
@@ -248,13 +267,13 @@ def _missing_folders(folder: Path, root: Path) -> list[Path]:
     return missing
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | bytes) -> None:
     """Write through a temporary file and a rename, so a file is never left half-written."""
     temporary = ""
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(_encoded(text))
         if path.exists():
             os.chmod(temporary, path.stat().st_mode & 0o777)
         else:

@@ -16,9 +16,14 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from fastml_scaffold import new_project
+from fastml_scaffold.models import import_model
 
 pytestmark = [pytest.mark.template, pytest.mark.container]
 
@@ -93,7 +98,10 @@ def base_image(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def image(base_image: str, project: Path) -> str:
-    tag = "localhost/fastml-container-test:latest"
+    return _build(project, "localhost/fastml-container-test:latest")
+
+
+def _build(project: Path, tag: str) -> str:
     buildah(
         "bud",
         "--pull=never",
@@ -115,8 +123,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def served(image: str) -> Iterator[str]:
+@contextmanager
+def _running(image: str, env_prefix: str) -> Iterator[str]:
+    """A container of ``image`` serving on a free port of this host, until it is ready."""
     container = buildah("from", "--pull=never", image).strip()
     port = _free_port()
     process = subprocess.Popen(
@@ -126,7 +135,7 @@ def served(image: str) -> Iterator[str]:
             "--network",
             "host",
             "--env",
-            f"IRIS_SERVICE_PORT={port}",
+            f"{env_prefix}PORT={port}",
             container,
             "--",
             "python",
@@ -157,6 +166,21 @@ def served(image: str) -> Iterator[str]:
         buildah("rm", container)
 
 
+@pytest.fixture
+def served(image: str) -> Iterator[str]:
+    with _running(image, "IRIS_SERVICE_") as url:
+        yield url
+
+
+def _predict(url: str, instances: list[Any]) -> Any:
+    body = json.dumps({"instances": instances}).encode()
+    request = urllib.request.Request(
+        f"{url}/predict", data=body, headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
 def test_image_runs_as_a_non_root_user(image: str) -> None:
     config = json.loads(buildah("inspect", "--type", "image", image))
 
@@ -165,12 +189,33 @@ def test_image_runs_as_a_non_root_user(image: str) -> None:
 
 
 def test_container_serves_predictions(served: str) -> None:
-    body = json.dumps({"instances": [SETOSA]}).encode()
-    request = urllib.request.Request(
-        f"{served}/predict", data=body, headers={"content-type": "application/json"}
-    )
-
-    with urllib.request.urlopen(request, timeout=10) as response:
-        answer = json.loads(response.read())
+    answer = _predict(served, [SETOSA])
 
     assert answer["predictions"][0]["label"] == "setosa"
+
+
+@pytest.mark.slow
+def test_container_serves_a_model_of_the_user_s_own(
+    base_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """An MLflow model as MLflow 3 saves it (skops), copied into the image from models/."""
+    mlflow_sklearn = pytest.importorskip("mlflow.sklearn")
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x = load_breast_cancer(as_frame=True).data
+    y = load_breast_cancer().target
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(x, y)
+    folder = tmp_path_factory.mktemp("mlflow") / "cancer"
+    mlflow_sklearn.save_model(model, folder, input_example=x[:2])
+    output = tmp_path_factory.mktemp("imported")
+    project = new_project("Cancer", output_dir=output, model=import_model(folder)).project_dir
+    tag = _build(project, "localhost/fastml-container-test-model:latest")
+
+    with _running(tag, "CANCER_") as url:
+        answer = _predict(url, x[500:505].to_dict(orient="records"))
+
+    labels = [p["label"] for p in answer["predictions"]]
+    assert labels == [str(label) for label in model.predict(x[500:505])]

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -24,6 +24,7 @@ from fastml_scaffold.errors import (
     TargetExistsError,
     TemplateError,
 )
+from fastml_scaffold.models import ImportedModel, template_context
 from fastml_scaffold.naming import ProjectNames, derive_names
 from fastml_scaffold.plan import (
     FileChange,
@@ -66,6 +67,7 @@ class NewResult:
     changes: list[FileChange] = field(default_factory=list)
     dry_run: bool = False
     removed_leftovers: list[Path] = field(default_factory=list)  # of runs that died
+    model: ImportedModel | None = None  # the user's model it serves, if not the demo
 
 
 def new_project(
@@ -77,25 +79,32 @@ def new_project(
     on_conflict: OnConflict = OnConflict.ERROR,
     dry_run: bool = False,
     ask: Asker | None = None,
+    model: ImportedModel | None = None,
 ) -> NewResult:
     """Generate the serving project ``name`` in ``output_dir/<slug>``.
 
     Answers come from ``config_file`` (YAML), then ``answers`` (``--set``), then ``ask`` for
-    the questions left, then the template's defaults.  Everything is checked before the first
-    write; the project is rendered beside its target and moved into place at the end.
+    the questions left, then the template's defaults.  With ``model``, the project serves
+    that model instead of the demo.  Everything is checked before the first write; the
+    project is rendered beside its target and moved into place at the end.
     """
     spec = load_template(TEMPLATE_NAME)
     names = derive_names(name)
     given = _given_answers(spec, answers or {}, config_file)
+    if model is not None:
+        given = _model_answers(given, model)
     resolved = _resolve_answers(spec, names, given, ask)
+    if model is not None:
+        _check_python(model, resolved["python_version"], spec.questions["python_version"].choices)
+        resolved["model_file"] = model.file_name
     target = output_dir / names.slug
     try:
         _check_target(target, on_conflict)
         leftovers = [] if dry_run else _remove_stale_staging(_existing_ancestor(output_dir))
-        changes = _generate(spec, resolved, target, on_conflict, dry_run=dry_run)
+        changes = _generate(spec, resolved, target, on_conflict, dry_run=dry_run, model=model)
     except OSError as exc:  # a read-only or full disk, a folder we may not enter
         raise FastmlError(f"Cannot write {exc.filename or target}: {exc.strerror}.") from None
-    return NewResult(target, names, resolved, changes, dry_run, leftovers)
+    return NewResult(target, names, resolved, changes, dry_run, leftovers, model)
 
 
 def _generate(
@@ -105,6 +114,7 @@ def _generate(
     on_conflict: OnConflict,
     *,
     dry_run: bool,
+    model: ImportedModel | None = None,
 ) -> list[FileChange]:
     """Render into a staging folder beside the target, plan its files into the target, and
     apply the plan (all or nothing)."""
@@ -113,8 +123,13 @@ def _generate(
     prefix = f"{STAGING_PREFIX}{os.getpid()}-"
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=staging_parent))
     try:
-        rendered = _render(spec, answers, staging)
-        new_record(rendered, answers, __version__).save()
+        context = template_context(model) if model is not None else {}
+        rendered = _render(spec, {**answers, "_model": context}, staging)
+        record = new_record(rendered, answers, __version__)
+        if model is not None:
+            _copy_model(model, rendered / "models" / model.file_name)
+            record.others["model"] = context  # what the project was rendered from
+        record.save()
         # The record last: a run killed midway (SIGKILL) leaves no record, so the half
         # project is not taken for a fastml project by the next `new --force`.
         changes = sorted(
@@ -127,6 +142,51 @@ def _generate(
         refuse_conflicts(changes, TargetExistsError)  # and every Python file compiles
         apply_changes(target, changes)
     return changes
+
+
+def _model_answers(given: dict[str, str], model: ImportedModel) -> dict[str, str]:
+    """The answers with the model's framework, which --model decides."""
+    framework = model.spec.framework
+    if given.get("model_framework", framework) != framework:
+        raise InvalidAnswerError(
+            f"--model gives a {framework} model: leave model_framework out, or set it to "
+            f"{framework}."
+        )
+    library = {"sklearn": "a scikit-learn", "onnx": "an ONNX"}[framework]
+    description = f"Serves {library} {model.spec.task.value} over HTTP with FastAPI."
+    return {"description": description, **given, "model_framework": framework}
+
+
+def _check_python(model: ImportedModel, python: str, offered: Sequence[str]) -> None:
+    """Refuse a Python that the libraries pinned for the model do not run on."""
+    newest = model.spec.newest_python
+    if not newest or _version_key(python) <= _version_key(newest):
+        return
+    pins = ", ".join(f"{name}{pin}" for name, pin in model.spec.pins.items())
+    fits = [choice for choice in offered if _version_key(choice) <= _version_key(newest)]
+    fix = (
+        f"set python_version to {' or '.join(fits)}"
+        if fits
+        else f"no Python the template offers ({', '.join(offered)}) does"
+    )
+    raise InvalidAnswerError(
+        f"The model needs {pins}, which runs on Python {newest} at the newest: {fix}; or "
+        "save the model with a newer release."
+    )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _copy_model(model: ImportedModel, destination: Path) -> None:
+    try:
+        if model.path.is_dir():
+            shutil.copytree(model.path, destination)
+        else:
+            shutil.copyfile(model.path, destination)
+    except OSError as exc:
+        raise FastmlError(f"Cannot copy {model.path}: {exc.strerror or exc}.") from None
 
 
 def _remove_staging(staging: Path) -> None:
@@ -298,7 +358,7 @@ def _existing_ancestor(path: Path) -> Path:
     return path
 
 
-def _render(spec: TemplateSpec, answers: dict[str, str], staging: Path) -> Path:
+def _render(spec: TemplateSpec, answers: Mapping[str, object], staging: Path) -> Path:
     """Render with Cookiecutter into ``staging`` and return the rendered project folder."""
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter

@@ -1,8 +1,9 @@
 """MLflow model directories (an ``MLmodel`` file), read without MLflow itself.
 
 The ``sklearn`` flavor, in any of MLflow 3's serialization formats: ``skops`` (its default;
-needs the ``skops`` library), ``cloudpickle`` and ``pickle``.  The features come from the
-signature, whose names may hold spaces; the versions from the flavor's metadata.
+needs the ``skops`` library), ``cloudpickle`` and ``pickle``; and the ``onnx`` flavor, read
+as any ONNX file.  The features come from the signature, whose names may hold spaces (or,
+for ONNX, from the graph); the versions from the flavor's metadata.
 """
 
 from __future__ import annotations
@@ -29,11 +30,15 @@ _TYPES: dict[str, type] = {
 
 def inspect(directory: Path, *, features: Sequence[str] | None = None) -> ModelSpec:
     mlmodel = _read_mlmodel(directory)
-    flavor = (mlmodel.get("flavors") or {}).get("sklearn")
+    flavors = mlmodel.get("flavors") or {}
+    if isinstance(flavors.get("onnx"), dict) and "data" in flavors["onnx"]:
+        return _onnx(directory, mlmodel, flavors["onnx"], features)
+    flavor = flavors.get("sklearn")
     if not isinstance(flavor, dict) or "pickled_model" not in flavor:
-        found = ", ".join(sorted(mlmodel.get("flavors") or {})) or "none"
+        found = ", ".join(sorted(flavors)) or "none"
         raise ModelFileError(
-            f"{directory.name}: fastml serves MLflow's sklearn flavor; this model has {found}."
+            f"{directory.name}: fastml serves MLflow's sklearn and onnx flavors; this model "
+            f"has {found}."
         )
     estimator, saved_with = _load(directory / str(flavor["pickled_model"]), flavor)
     declared = _signature(directory, mlmodel)
@@ -41,17 +46,67 @@ def inspect(directory: Path, *, features: Sequence[str] | None = None) -> ModelS
         raise ModelFileError(
             f"{directory.name} has a signature that names its inputs: leave --features out."
         )
+    unnamed = getattr(estimator, "feature_names_in_", None) is None
+    if not declared and unnamed and features is None:
+        raise ModelFileError(
+            f"{directory.name} has no signature, and its model was fitted without column "
+            "names: name its inputs with --features a,b,..., or save it with a signature."
+        )
     version = str(flavor.get("sklearn_version") or saved_with)
-    model_id = str(mlmodel.get("model_id") or mlmodel.get("run_id") or "")
     spec = sklearn.describe(
         directory,
         estimator,
         version,
         features=features,
         declared=declared,
-        model_version=model_id,
+        model_version=_model_id(mlmodel),
     )
-    return replace(spec, samples=_input_example(directory, mlmodel))
+    return replace(
+        spec,
+        samples=_input_example(directory, mlmodel, spec),
+        pins={**_requirements(directory, ("skops", "cloudpickle")), **spec.pins},
+        artifact=str(flavor.get("serialization_format", "pickle")),
+        artifact_file=str(flavor["pickled_model"]),
+        source=str(directory),
+    )
+
+
+def _onnx(
+    directory: Path, mlmodel: dict[str, Any], flavor: dict[str, Any], features: Any
+) -> ModelSpec:
+    """MLflow's onnx flavor: the ONNX file it holds, read as any ONNX file."""
+    from fastml_scaffold.models import onnx
+
+    file = directory / str(flavor["data"])
+    spec = onnx.inspect(file, features=features, source=directory)
+    return replace(
+        spec,
+        samples=_input_example(directory, mlmodel, spec),
+        pins={**spec.pins, **_requirements(directory, ("onnxruntime",))},
+        artifact_file=str(flavor["data"]),
+        version=_model_id(mlmodel),
+    )
+
+
+def _requirements(directory: Path, names: Sequence[str]) -> dict[str, str]:
+    """Lower bounds for ``names`` from the versions in the folder's requirements.txt
+    (``skops==0.16.0`` gives ``skops>=0.16``): a newer release reads what an older wrote."""
+    try:
+        lines = (directory / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found = {}
+    for line in lines:
+        name, sep, version = line.partition("==")
+        name = name.strip().lower()
+        if sep and name in names and version.strip()[:1].isdigit():
+            found[name] = ">=" + ".".join(version.strip().split(".")[:2])
+    return found
+
+
+def _model_id(mlmodel: dict[str, Any]) -> str:
+    """The id MLflow gave the model: its model id (MLflow 3), run id, or uuid."""
+    return str(mlmodel.get("model_id") or mlmodel.get("run_id") or mlmodel.get("model_uuid") or "")
 
 
 def _read_mlmodel(directory: Path) -> dict[str, Any]:
@@ -84,15 +139,22 @@ def _load(path: Path, flavor: dict[str, Any]) -> tuple[Any, str]:
         raise ModelFileError(f"{path.name} could not be read with skops ({why}).") from None
 
 
-def _input_example(directory: Path, mlmodel: dict[str, Any]) -> tuple[dict[str, Any], ...]:
-    """The rows of the input example saved with the model (pandas "split" orient), if any."""
+def _input_example(
+    directory: Path, mlmodel: dict[str, Any], spec: ModelSpec
+) -> tuple[dict[str, Any], ...]:
+    """The rows of the input example saved with the model, if any: a DataFrame in pandas'
+    "split" form, or an array (``{"inputs": [[...], ...]}``) for a model of one tensor."""
     info = mlmodel.get("saved_input_example_info") or {}
     if not isinstance(info, dict) or "artifact_path" not in info:
         return ()
     try:
         example = json.loads((directory / str(info["artifact_path"])).read_text(encoding="utf-8"))
-        columns, rows = example["columns"], example["data"]
-        return tuple(dict(zip(columns, row, strict=True)) for row in rows)
+        if "columns" in example and not spec.arrays:
+            columns, rows = example["columns"], example["data"]
+            return tuple(dict(zip(columns, row, strict=True)) for row in rows)
+        rows = example["data"] if "data" in example else example["inputs"]
+        names = [feature.name for feature in spec.features]
+        return tuple(dict(zip(names, row, strict=True)) for row in rows)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelFileError(
             f"{directory.name}: its input example is not rows fastml can read ({exc})."

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from fastml_scaffold.models.spec import Feature, ModelFileError, ModelSpec, Task
 
 INSTALL_HINT = "install it where fastml runs: pip install 'fastml-scaffold[sklearn]'"
+# The newest Python that each older scikit-learn release has wheels for on PyPI; the
+# project pins the release the model was saved with, so its Python must be one of those.
+# Releases from 1.5 on have wheels for every Python the template offers.
+NEWEST_PYTHON = {
+    "0.24": "3.9",
+    "1.0": "3.10",
+    "1.1": "3.11",
+    "1.2": "3.11",
+    "1.3": "3.12",
+    "1.4": "3.12",
+}
 
 
 def inspect(path: Path, *, features: Sequence[str] | None = None) -> ModelSpec:
     estimator, version = load(path)
-    return describe(path, estimator, version, features=features)
+    spec = describe(path, estimator, version, features=features)
+    return replace(spec, artifact="joblib", source=str(path))
 
 
 def describe(
@@ -34,17 +47,22 @@ def describe(
             "save the fitted estimator or pipeline itself."
         )
     task = _task(path, estimator)
+    if task is Task.CLASSIFIER and int(getattr(estimator, "n_outputs_", 1) or 1) > 1:
+        raise ModelFileError(
+            f"{path.name} is a multi-output classifier: fastml serves classifiers of one "
+            "output, and regressors of one or more."
+        )
     categories = _categories(estimator)
     notes: tuple[str, ...] = ()
-    if declared:
-        on_frame = True
+    if declared:  # a frame with these columns, unless the estimator was fitted on an array
+        on_frame = getattr(estimator, "feature_names_in_", None) is not None
         specs = tuple(
-            Feature(f.name, f.type, categories.get(f.name, f.categories)) for f in declared
+            Feature(f.name, f.type, *categories.get(f.name, ((), False))) for f in declared
         )
     else:
         columns, on_frame, notes = _columns(path, estimator, features)
         specs = tuple(
-            Feature(name, str if name in categories else float, categories.get(name, ()))
+            Feature(name, str if name in categories else float, *categories.get(name, ((), False)))
             for name in columns
         )
     return ModelSpec(
@@ -55,7 +73,8 @@ def describe(
         labels=tuple(str(label) for label in getattr(estimator, "classes_", ())),
         has_probabilities=task is Task.CLASSIFIER and hasattr(estimator, "predict_proba"),
         n_outputs=int(getattr(estimator, "n_outputs_", 1) or 1),
-        pins={"scikit-learn": f"=={'.'.join(version.split('.')[:2])}.*"},
+        pins={"scikit-learn": f"=={_minor(version)}.*"},
+        newest_python=NEWEST_PYTHON.get(_minor(version), ""),
         notes=notes,
         version=model_version,
     )
@@ -90,6 +109,10 @@ def load(path: Path) -> tuple[Any, str]:
         raise ModelFileError(
             f"{path.name} is not a model file fastml can read, or it is truncated ({why})."
         ) from None
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
 
 
 def _task(path: Path, estimator: Any) -> Task:
@@ -135,20 +158,22 @@ def _columns(
     return list(features), False, ()
 
 
-def _categories(estimator: Any) -> dict[str, tuple[str, ...]]:
-    """The categorical columns behind a ColumnTransformer's encoders, with their values."""
+def _categories(estimator: Any) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """The categorical columns behind a ColumnTransformer's encoders: their known values,
+    and whether the encoder refuses others (handle_unknown="error")."""
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
-    found: dict[str, tuple[str, ...]] = {}
+    found: dict[str, tuple[tuple[str, ...], bool]] = {}
     for step in _steps(estimator):
         if not isinstance(step, ColumnTransformer):
             continue
         for _, transformer, columns in step.transformers_:
             for inner in _steps(transformer):
                 if isinstance(inner, (OneHotEncoder, OrdinalEncoder)):
+                    refuses = getattr(inner, "handle_unknown", "error") == "error"
                     for column, values in zip(columns, inner.categories_, strict=False):
-                        found[str(column)] = tuple(str(value) for value in values)
+                        found[str(column)] = (tuple(str(value) for value in values), refuses)
     return found
 
 

@@ -1,4 +1,8 @@
+{%- if cookiecutter._model -%}
+"""Shared fixtures: the model in models/, and a new app for every test."""
+{%- else -%}
 """Shared fixtures: a model trained once per test session, and a new app for every test."""
+{%- endif %}
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -11,6 +15,26 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+{%- if cookiecutter._model %}
+
+
+def approximately(value: Any) -> Any:
+    """``value`` with each float as ``pytest.approx``: equal up to the last bits, which a
+    batch of another size may round differently.  Dicts and lists are compared inside."""
+    if isinstance(value, dict):
+        return {key: approximately(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [approximately(item) for item in value]
+    if isinstance(value, float):
+        return pytest.approx(value, rel=1e-6, abs=1e-9)
+    return value
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The model the service was made for, which ``fastml new --model`` copied here."""
+    return Path(__file__).resolve().parents[1] / "models" / "{{ cookiecutter.model_file }}"
+{%- else %}
 from app.train import train
 
 
@@ -19,6 +43,7 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("models") / "{{ cookiecutter.model_file }}"
     train(path)
     return path
+{%- endif %}
 
 
 @pytest.fixture

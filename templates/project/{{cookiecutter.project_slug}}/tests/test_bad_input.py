@@ -1,3 +1,4 @@
+{%- set m = cookiecutter._model -%}
 """Bodies that are not what /predict expects: each gets a 4xx with a JSON reason, never a 500."""
 
 import json
@@ -9,12 +10,37 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+{%- if m %}
+
+from app.schemas import SAMPLES
+{%- endif %}
+
 JSON = {"content-type": "application/json"}
-# One flower, with the first measurement left to fill in.
-FLOWER = (
+{%- if m %}
+{%- if m.get('arrays') %}
+FIRST = 0  # the first number
+VALID = json.dumps(SAMPLES[0][FIRST])  # a value it accepts
+# One instance, with the first value left to fill in: ONE_INSTANCE % VALID.
+ONE_INSTANCE = json.dumps({"instances": [["<value>", *SAMPLES[0][1:]]]}).replace('"<value>"', "%s")
+{%- else %}
+FIRST = next(iter(SAMPLES[0]))  # the first column
+VALID = json.dumps(SAMPLES[0][FIRST])  # a value it accepts
+# One instance, with the first value left to fill in: ONE_INSTANCE % VALID.
+ONE_INSTANCE = (
+    json.dumps({"instances": [{**SAMPLES[0], FIRST: "<value>"}]})
+    .replace("%", "%%")
+    .replace('"<value>"', "%s")
+)
+{%- endif %}
+{%- else %}
+FIRST = "sepal_length"
+VALID = "5.1"
+# One flower, with the first measurement left to fill in: ONE_INSTANCE % VALID.
+ONE_INSTANCE = (
     '{"instances": [{"sepal_length": %s, "sepal_width": 3.5, '
     '"petal_length": 1.4, "petal_width": 0.2}]}'
 )
+{%- endif %}
 
 
 def strict_json(content: bytes) -> Any:
@@ -37,16 +63,16 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def test_a_number_that_is_not_finite_gets_422_naming_the_field(
     client: TestClient, value: str
 ) -> None:
-    response = client.post("/predict", content=(FLOWER % value).encode(), headers=JSON)
+    response = client.post("/predict", content=(ONE_INSTANCE % value).encode(), headers=JSON)
 
     assert response.status_code == 422
     [error] = strict_json(response.content)["detail"]
-    assert error["loc"] == ["body", "instances", 0, "sepal_length"]
+    assert error["loc"] == ["body", "instances", 0, FIRST]
 
 
 @pytest.mark.parametrize(
     "body",
-    [FLOWER % '"\\ud800"', '{"\\ud800": 1}'],
+    [ONE_INSTANCE % '"\\ud800"', '{"\\ud800": 1}'],
     ids=["in-a-value", "in-a-key"],
 )
 def test_a_lone_surrogate_gets_422(client: TestClient, body: str) -> None:
@@ -57,7 +83,7 @@ def test_a_lone_surrogate_gets_422(client: TestClient, body: str) -> None:
 
 
 def test_a_body_that_is_not_utf8_is_refused_with_a_reason(client: TestClient) -> None:
-    body = (FLOWER % "5.1").encode().replace(b"3.5", b"3.5\xff")
+    body = (ONE_INSTANCE % VALID).encode().replace(b"instances", b"instances\xff")
 
     response = client.post("/predict", content=body, headers=JSON)
 
@@ -96,24 +122,23 @@ def test_a_body_that_is_not_json_gets_422(client: TestClient) -> None:
 
 
 def test_a_body_over_the_limit_gets_413(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(max_request_bytes=200)
-    flower = FLOWER % "5.1"
+    body = (ONE_INSTANCE % VALID).encode()
+    client = make_client(max_request_bytes=len(body))
 
-    small = client.post("/predict", content=flower.encode(), headers=JSON)
-    large = client.post("/predict", content=flower.encode() + b" " * 200, headers=JSON)
+    small = client.post("/predict", content=body, headers=JSON)
+    large = client.post("/predict", content=body + b" ", headers=JSON)
 
     assert small.status_code == 200
     assert large.status_code == 413
 
 
 def test_a_chunked_body_over_the_limit_gets_413(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(max_request_bytes=200)
+    body = (ONE_INSTANCE % VALID).encode()
+    client = make_client(max_request_bytes=3 * len(body))
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
-        yield b'{"instances": ['
         for _ in range(10):
-            yield b'{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4}, '
-        yield b"]}"
+            yield body
 
     response = client.post("/predict", content=chunks(), headers=JSON)
 

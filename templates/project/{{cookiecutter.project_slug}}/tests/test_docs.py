@@ -1,8 +1,9 @@
+{%- set m = cookiecutter._model -%}
 """Swagger UI at /docs, ReDoc at /redoc, and the OpenAPI schema behind both."""
 
 from fastapi.testclient import TestClient
 
-from app.schemas import FEATURES
+from app.schemas import {{ ('N_FEATURES' if m.get('arrays') else 'COLUMNS') if m else 'FEATURES' }}
 
 TITLE = "{{ cookiecutter.project_name }}"
 REF = "#/components/schemas/"
@@ -41,5 +42,11 @@ def test_openapi_documents_the_predict_body(client: TestClient) -> None:
     assert body["content"]["application/json"]["schema"] == {"$ref": f"{REF}PredictRequest"}
     request = components["PredictRequest"]
     assert request["examples"]
-    assert request["properties"]["instances"]["items"] == {"$ref": f"{REF}IrisFeatures"}
-    assert set(components["IrisFeatures"]["properties"]) == set(FEATURES)
+{%- if m.get('arrays') %}
+    items = request["properties"]["instances"]["items"]
+    assert items["type"] == "array"
+    assert items["minItems"] == items["maxItems"] == N_FEATURES
+{%- else %}
+    assert request["properties"]["instances"]["items"] == {"$ref": f"{REF}{{ 'Features' if m else 'IrisFeatures' }}"}
+    assert set(components["{{ 'Features' if m else 'IrisFeatures' }}"]["properties"]) == set({{ 'COLUMNS' if m else 'FEATURES' }})
+{%- endif %}

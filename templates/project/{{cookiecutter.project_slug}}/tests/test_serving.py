@@ -1,3 +1,4 @@
+{%- set m = cookiecutter._model -%}
 """app/serving.py: predictions off the event loop, alone or micro-batched, with limits."""
 
 import asyncio
@@ -6,18 +7,38 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
+{%- if m %}
+from typing import Any
+{%- endif %}
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import BatchingSettings, Settings
 from app.model import Model
+{%- if m %}
+{%- if m.get('arrays') %}
+from app.schemas import SAMPLES
+from app.serving import ModelRunner, OverloadedError
+from tests.conftest import approximately
+
+ROWS = [list(sample) for sample in (SAMPLES * 3)[:3]]
+{%- else %}
+from app.schemas import SAMPLES, Features
+from app.serving import ModelRunner, OverloadedError
+from tests.conftest import approximately
+
+ROWS = [list(Features.model_validate(sample).row()) for sample in (SAMPLES * 3)[:3]]
+{%- endif %}
+Rows = Sequence[Sequence[object]]
+{%- else %}
 from app.schemas import SETOSA, VIRGINICA
 from app.serving import ModelRunner, OverloadedError
 
 VERSICOLOR = {"sepal_length": 6.0, "sepal_width": 2.7, "petal_length": 4.2, "petal_width": 1.3}
 ROWS = [list(flower.values()) for flower in (SETOSA, VERSICOLOR, VIRGINICA)]
 Rows = Sequence[Sequence[float]]
+{%- endif %}
 
 
 # 24 requests of 1 to 4 rows: one batch of them all, or (limit 5) several batches.
@@ -31,7 +52,7 @@ def test_batching_gives_each_request_its_own_answers_in_fewer_model_calls(
     async def predict_all(batching: BatchingSettings) -> tuple[list[Sequence[object]], int]:
         calls = 0
 
-        def predict(rows: Rows) -> list[list[float]]:  # the model, counting its calls
+        def predict(rows: Rows) -> {{ 'list[Any]' if m else 'list[list[float]]' }}:  # the model, counting its calls
             nonlocal calls
             calls += 1
             return model.predict(rows)
@@ -51,18 +72,22 @@ def test_batching_gives_each_request_its_own_answers_in_fewer_model_calls(
     for answer, wanted in zip(batched, expected, strict=True):
         assert len(answer) == len(wanted)
         for row, wanted_row in zip(answer, wanted, strict=True):
+{%- if m %}
+            assert row.model_dump() == approximately(wanted_row.model_dump())
+{%- else %}
             assert row == pytest.approx(wanted_row, rel=1e-5, abs=1e-7)
+{%- endif %}
     assert calls_alone == len(requests)
     assert calls_batched < len(requests)
 
 
 def test_a_failing_request_does_not_fail_the_others_in_its_batch() -> None:
-    bad = [-1.0] * 4
+    bad = [-1.0] * len(ROWS[0])
 
-    def predict(rows: Rows) -> list[float]:  # fails on the bad row, as a model might
+    def predict(rows: Rows) -> list[str]:  # fails on the bad row, as a model might
         if bad in rows:
             raise ValueError("bad measurement")
-        return [sum(row) for row in rows]
+        return [repr(row) for row in rows]
 
     settings = Settings(batching=BatchingSettings(enabled=True))
 
@@ -76,9 +101,9 @@ def test_a_failing_request_does_not_fail_the_others_in_its_batch() -> None:
 
     first, failed, last = asyncio.run(scenario())
 
-    assert first == [sum(ROWS[0])]
+    assert first == [repr(ROWS[0])]
     assert isinstance(failed, ValueError)
-    assert last == [sum(ROWS[2])]
+    assert last == [repr(ROWS[2])]
 
 
 @pytest.mark.parametrize("batching", [False, True])
@@ -130,7 +155,7 @@ def test_a_full_queue_refuses_more_requests() -> None:
 def test_slow_inference_answers_504(
     make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch, batching: bool
 ) -> None:
-    def slow(model: Model, rows: Rows) -> list[list[float]]:
+    def slow(model: Model, rows: Rows) -> {{ 'list[Any]' if m else 'list[list[float]]' }}:
         time.sleep(0.5)
         return []
 
@@ -138,7 +163,7 @@ def test_slow_inference_answers_504(
     client = make_client(inference_timeout_s=0.05, batching={"enabled": batching})
 
     started = time.monotonic()
-    response = client.post("/predict", json={"instances": [SETOSA]})
+    response = client.post("/predict", json={"instances": [{{ 'SAMPLES[0]' if m else 'SETOSA' }}]})
 
     assert response.status_code == 504
     assert "longer than 0.05 s" in response.json()["detail"]
@@ -151,14 +176,14 @@ def test_a_full_queue_answers_503_with_retry_after(
     release = threading.Event()
     predict = Model.predict
 
-    def blocked(model: Model, rows: Rows) -> list[list[float]]:
+    def blocked(model: Model, rows: Rows) -> {{ 'list[Any]' if m else 'list[list[float]]' }}:
         release.wait(5)
         return predict(model, rows)
 
     monkeypatch.setattr(Model, "predict", blocked)
     # One request in the model, one in the queue: of three, one at least is refused.
     client = make_client(batching={"enabled": True, "max_batch_size": 1, "max_queue": 1})
-    body = {"instances": [SETOSA]}
+    body = {"instances": [{{ 'SAMPLES[0]' if m else 'SETOSA' }}]}
 
     with ThreadPoolExecutor(3) as pool:
         sent = [pool.submit(client.post, "/predict", json=body) for _ in range(3)]
@@ -180,7 +205,7 @@ def test_health_checks_answer_while_every_slot_is_taken(
     entered, release = threading.Semaphore(0), threading.Event()
     predict = Model.predict
 
-    def blocked(model: Model, rows: Rows) -> list[list[float]]:
+    def blocked(model: Model, rows: Rows) -> {{ 'list[Any]' if m else 'list[list[float]]' }}:
         entered.release()
         release.wait(5)
         return predict(model, rows)
@@ -190,7 +215,7 @@ def test_health_checks_answer_while_every_slot_is_taken(
 
     with ThreadPoolExecutor(2) as pool:
         predictions = [
-            pool.submit(client.post, "/predict", json={"instances": [SETOSA]}) for _ in range(2)
+            pool.submit(client.post, "/predict", json={"instances": [{{ 'SAMPLES[0]' if m else 'SETOSA' }}]}) for _ in range(2)
         ]
         try:
             for _ in range(2):  # both requests hold a slot, in the model

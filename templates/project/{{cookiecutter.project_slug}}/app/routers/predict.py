@@ -1,4 +1,9 @@
+{%- set m = cookiecutter._model -%}
+{%- if m -%}
+"""POST /predict: the model's predictions for a batch of instances."""
+{%- else -%}
 """POST /predict: classify a batch of flowers."""
+{%- endif %}
 
 from typing import Any
 
@@ -7,7 +12,7 @@ from fastapi import APIRouter, HTTPException, status
 from app import metrics
 {%- endif %}
 from app.deps import ModelDep, RunnerDep
-from app.schemas import ErrorMessage, Prediction, PredictRequest, PredictResponse
+from app.schemas import ErrorMessage, {% if not m %}Prediction, {% endif %}PredictRequest, PredictResponse
 from app.serving import OverloadedError
 
 router = APIRouter(prefix="/predict", tags=["predict"])
@@ -19,11 +24,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("", summary="Predict the species of each flower", responses=ERRORS)
+@router.post("", summary="{{ 'Predict each instance' if m else 'Predict the species of each flower' }}", responses=ERRORS)
 async def predict(body: PredictRequest, model: ModelDep, runner: RunnerDep) -> PredictResponse:
     """Returns one prediction per instance, in the order they were sent."""
     try:  # in a worker thread, alone or in a micro-batch (app/serving.py)
-        probabilities = await runner.predict([instance.row() for instance in body.instances])
+{%- if m.get('arrays') %}
+        predictions = await runner.predict(body.instances)
+{%- else %}
+        {{ 'predictions' if m else 'probabilities' }} = await runner.predict([instance.row() for instance in body.instances])
+{%- endif %}
     except TimeoutError:
         raise HTTPException(
             status.HTTP_504_GATEWAY_TIMEOUT,
@@ -35,9 +44,11 @@ async def predict(body: PredictRequest, model: ModelDep, runner: RunnerDep) -> P
             detail=f"{error} Retry shortly.",
             headers={"Retry-After": "1"},
         ) from None
+{%- if not m %}
     predictions = [Prediction.from_probabilities(model.labels, row) for row in probabilities]
-{%- if cookiecutter.metrics == 'yes' %}
+{%- endif %}
+{%- if cookiecutter.metrics == 'yes' and m.get('task') != 'regressor' %}
     for prediction in predictions:
         metrics.PREDICTIONS.labels(prediction.label).inc()
 {%- endif %}
-    return PredictResponse(predictions=predictions, model_version=model.version)
+    return PredictResponse(predictions={{ 'list(predictions)' if m else 'predictions' }}, model_version=model.version)

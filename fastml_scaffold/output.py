@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import select
+import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -56,17 +58,37 @@ def _escaped(ch: str) -> str:
     return ch.encode("unicode_escape").decode("ascii")
 
 
+def read_line(prompt: str) -> str:
+    """``input(prompt)``, but a Ctrl-C typed just as the prompt appears stops it at once.
+
+    ``input`` blocks in a read that a signal which arrived a moment before no longer
+    interrupts: Python runs its handler only after the next key.  Waiting for the line in
+    short polls lets the handler run (and raise KeyboardInterrupt) within 50 ms."""
+    if not hasattr(select, "poll") or not sys.stdin.isatty():
+        return input(prompt)
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    poller = select.poll()
+    poller.register(sys.stdin.fileno(), select.POLLIN)
+    while not poller.poll(50):
+        pass
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.removesuffix("\n")
+
+
 class TerminalPrompter:
     """Asks the template's questions one line each, with their place: ``[3/12] Author name``.
 
     An empty answer takes the default; a choice is also taken by its number or in any case,
     and a yes/no question by y or n.  A refused answer is shown with its reason and the
-    question asked again.  ``read`` and ``write`` are ``input`` and ``print`` on a terminal,
+    question asked again.  ``read`` and ``write`` are ``read_line`` and ``print`` on a terminal,
     and a test's own functions elsewhere.
     """
 
     def __init__(
-        self, read: Callable[[str], str] = input, write: Callable[[str], None] = print
+        self, read: Callable[[str], str] = read_line, write: Callable[[str], None] = print
     ) -> None:
         self._read = read
         self._write = write

@@ -27,7 +27,7 @@ from typer.testing import CliRunner, Result
 from fastml_scaffold import new_project
 from fastml_scaffold.cli import app
 from fastml_scaffold.errors import InvalidAnswerError
-from fastml_scaffold.models import Feature, import_model
+from fastml_scaffold.models import Feature, ModelFileError, import_model
 from fastml_scaffold.models.context import py_str
 from fastml_scaffold.models.samples import read_samples
 from fastml_scaffold.models.spec import python_names
@@ -132,6 +132,9 @@ def _bad_inputs(tmp_path: Path, shop: Path) -> dict[str, list[str]]:
         "flavors:\n  sklearn:\n    pickled_model: model.pkl\n    serialization_format: pickle\n"
     )
     (tmp_path / "rows.txt").write_text("a,b\n")
+    listed = tmp_path / "listed"
+    listed.mkdir()
+    (listed / "MLmodel").write_text("flavors: [1, 2]\n")
     (tmp_path / "missing.csv").write_text("colour\nred\n")
     (tmp_path / "unknown.csv").write_text("colour,size cm\npurple,1.0\n")
     return {
@@ -153,6 +156,7 @@ def _bad_inputs(tmp_path: Path, shop: Path) -> dict[str, list[str]]:
             str(tmp_path / "unknown.csv"),
         ],
         "other-framework": ["--model", str(shop), "--set", "model_framework=onnx"],
+        "mlmodel-not-a-mapping": ["--model", str(listed)],
     }
 
 
@@ -172,6 +176,7 @@ def _bad_inputs(tmp_path: Path, shop: Path) -> dict[str, list[str]]:
         "sample-missing-column",
         "sample-unknown-category",
         "other-framework",
+        "mlmodel-not-a-mapping",
     ],
 )
 def test_what_cannot_be_served_is_one_line_and_nothing_written(
@@ -224,3 +229,62 @@ def test_json_samples_may_be_rows_or_pandas_split(tmp_path: Path) -> None:
     expected = ({"a": 1.0, "b": "x", "c": True, "d": 2},)
     assert read_samples(rows, features) == expected
     assert read_samples(split, features) == expected
+
+
+def test_what_the_model_answers_decides_the_outputs(tmp_path: Path) -> None:
+    """Linear models keep no n_outputs_: the number of outputs comes from predicting."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "c"])
+    path = tmp_path / "two.joblib"
+    joblib.dump(LinearRegression().fit(frame, rng.normal(size=(30, 2))), path)
+
+    assert import_model(path).spec.n_outputs == 2
+
+
+def test_encoder_categories_keep_their_type_and_leave_out_missing_values(
+    tmp_path: Path,
+) -> None:
+    frame = pd.DataFrame({"level": [1, 2, 3, 1] * 10, "colour": ["red", "blue", None, "red"] * 10})
+    encode = ColumnTransformer(
+        [("level", OneHotEncoder(), ["level"]), ("colour", OneHotEncoder(), ["colour"])]
+    )
+    path = tmp_path / "typed.joblib"
+    model = make_pipeline(encode, LogisticRegression()).fit(frame, [0, 1, 1, 0] * 10)
+    joblib.dump(model, path)
+
+    level, colour = import_model(path).spec.features
+
+    assert (level.type, level.categories, level.closed) == (int, (1, 2, 3), True)
+    assert (colour.type, colour.categories) == (str, ("blue", "red"))
+
+
+def test_text_in_the_sample_rows_makes_a_column_text(tmp_path: Path) -> None:
+    from sklearn.preprocessing import TargetEncoder
+
+    frame = pd.DataFrame({"city": ["Oslo", "Lima", "Pune", "Oslo"] * 10, "x": [1.0] * 40})
+    encode = ColumnTransformer([("city", TargetEncoder(), ["city"])], remainder="passthrough")
+    path = tmp_path / "cities.joblib"
+    joblib.dump(make_pipeline(encode, LinearRegression()).fit(frame, [1, 2, 3, 4] * 10), path)
+    sample = tmp_path / "rows.csv"
+    sample.write_text("city,x\nLima,2.5\n")
+
+    spec = import_model(path, sample=sample).spec
+
+    assert [(f.name, f.type) for f in spec.features] == [("city", str), ("x", float)]
+    assert spec.samples == ({"city": "Lima", "x": 2.5},)
+    with pytest.raises(ModelFileError, match="give real rows with --sample"):
+        import_model(path)  # a row made up from the schema: 0.0 for the city
+
+
+def test_an_onnx_classifier_of_scores_serves_labels_alone(tmp_path: Path) -> None:
+    from skl2onnx import to_onnx
+    from sklearn.svm import LinearSVC
+
+    x, y = load_iris(return_X_y=True)
+    path = tmp_path / "svm.onnx"
+    path.write_bytes(to_onnx(LinearSVC().fit(x, y), x[:1].astype(np.float32)).SerializeToString())
+
+    spec = import_model(path).spec
+
+    assert spec.task.value == "classifier"
+    assert not spec.has_probabilities

@@ -32,7 +32,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from support import TOOLS, run
 
 from fastml_scaffold import new_project
@@ -140,6 +140,37 @@ def _awkward(folder: Path) -> Case:
     return Case(folder / "awkward.joblib", _records(frame[150:]), _classified(model, frame[150:]))
 
 
+def _mixed(folder: Path) -> Case:
+    """A regressor of two outputs (a linear model: no n_outputs_), an integer column whose
+    unknown values it refuses, and a text column whose unknown values it accepts."""
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {
+            "rooms": rng.choice([1, 2, 3, 4], 200),
+            "district": rng.choice(["north", "south", "east"], 200),
+            "area": rng.uniform(20, 200, 200).round(1),
+        }
+    )
+    encode = ColumnTransformer(
+        [
+            ("rooms", OneHotEncoder(), ["rooms"]),
+            (
+                "district",
+                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                ["district"],
+            ),
+        ],
+        remainder="passthrough",
+    )
+    targets = np.c_[frame["area"] * 3 + frame["rooms"], frame["area"] / 10]
+    model = make_pipeline(encode, LinearRegression()).fit(frame[:150], targets[:150])
+    joblib.dump(model, folder / "flats.joblib")
+    sample = folder / "flats.csv"
+    frame[:3].to_csv(sample, index=False)
+    expected = [{"value": row} for row in model.predict(frame[150:]).tolist()]
+    return Case(folder / "flats.joblib", _records(frame[150:]), expected, sample)
+
+
 def _iris_onnx(folder: Path) -> Case:
     """A classifier converted with skl2onnx from an array: one tensor input, so instances
     are arrays of numbers; ZipMap probabilities."""
@@ -231,6 +262,7 @@ CASES: dict[str, Callable[[Path], Case]] = {
     "cancer-mlflow-skops": _cancer,
     "iris-array-features": _iris_array,
     "awkward-names": _awkward,
+    "mixed-two-outputs": _mixed,
     "iris-onnx-tensor": _iris_onnx,
     "shop-onnx-columns": _shop_onnx,
     "diabetes-onnx-mlflow": _diabetes_onnx_mlflow,

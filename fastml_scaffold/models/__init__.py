@@ -12,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from fastml_scaffold.models.context import ImportedModel, template_context
-from fastml_scaffold.models.samples import MAX_SAMPLES, check_samples, read_samples, synthesize
+from fastml_scaffold.models.samples import (
+    MAX_SAMPLES,
+    check_samples,
+    infer_types,
+    read_rows,
+    synthesize,
+)
 from fastml_scaffold.models.spec import Feature, ModelFileError, ModelSpec, Task
 
 __all__ = [
@@ -60,14 +67,33 @@ def import_model(
     path: Path, *, features: Sequence[str] | None = None, sample: Path | None = None
 ) -> ImportedModel:
     """The model at ``path``, with the rows the project will show and test: those of
-    ``sample`` (CSV or JSON), else the MLflow input example, else one made from the schema."""
+    ``sample`` (CSV or JSON), else the MLflow input example, else one made from the schema.
+    The model predicts those rows here, so a project is never made around a model that
+    cannot answer its own examples."""
     spec = inspect_model(path, features=features)
     if sample is not None:
-        rows = read_samples(sample, spec.features, positional=spec.arrays)
-    elif spec.samples:
-        rows = check_samples(spec.samples[:MAX_SAMPLES], spec.features, source="input example")
+        raw: Sequence[Any] = read_rows(sample, spec.features, positional=spec.arrays)
+        source = sample.name
+    else:
+        raw, source = spec.samples[:MAX_SAMPLES], "the input example"
+    if raw:
+        spec = replace(spec, features=infer_types(spec.features, raw))
+        rows = check_samples(raw, spec.features, source=source)
     else:
         rows = synthesize(spec.features)
         note = "The examples and tests use a row made up from the schema: pass --sample FILE."
         spec = replace(spec, notes=(*spec.notes, note))
-    return ImportedModel(replace(spec, samples=rows), path)
+    spec = replace(spec, samples=rows)
+    return ImportedModel(_verified(path, spec, made_up=not raw), path)
+
+
+def _verified(path: Path, spec: ModelSpec, *, made_up: bool) -> ModelSpec:
+    """``spec`` as the model's answers to its sample rows show it (outputs, probabilities)."""
+    if spec.framework == "onnx":
+        from fastml_scaffold.models import onnx
+
+        return onnx.verify(path, spec, made_up=made_up)
+    from fastml_scaffold.models import mlflow, sklearn
+
+    estimator = mlflow.estimator(path) if path.is_dir() else sklearn.load(path)[0]
+    return sklearn.verify(path, estimator, spec, made_up=made_up)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastml_scaffold.models.spec import ModelSpec, python_names
+from fastml_scaffold.models.spec import Feature, ModelSpec, python_names
 
 # The extras each way of storing a model needs in the generated project.
 _ARTIFACT_REQUIREMENTS = {"skops": ["skops>=0.10"], "cloudpickle": ["cloudpickle>=2.2"]}
@@ -35,7 +35,6 @@ class ImportedModel:
 def template_context(model: ImportedModel) -> dict[str, Any]:
     """The ``_model`` context of the project template."""
     spec = model.spec
-    names = python_names(spec.features)
     return {
         "task": spec.task.value,
         "framework": spec.framework,
@@ -46,10 +45,10 @@ def template_context(model: ImportedModel) -> dict[str, Any]:
         "arrays": spec.arrays,
         "runtime": spec.runtime,
         "source": model.path.name,
-        "fields": [
-            _field(name, feature.name, feature.type, feature.categories, feature.closed, spec)
-            for name, feature in zip(names, spec.features, strict=True)
-        ],
+        "fields": _fields(spec),
+        "element_type": spec.features[0].type.__name__ if spec.arrays else "",
+        "element_bounds_py": ", ".join(_bounds(spec, 0)) if spec.arrays else "",
+        "any_text": any(f.type is str and not f.closed for f in spec.features),
         "samples": [
             {str(key): value for key, value in row.items()} for row in spec.samples
         ],  # for the record
@@ -83,16 +82,57 @@ def template_context(model: ImportedModel) -> dict[str, Any]:
     }
 
 
+# The range of the numbers an ONNX input tensor of each type holds: a larger value gets
+# 422, not an error (or an infinity) inside ONNX Runtime.
+_RANGES = {
+    "int64": (-(2**63), 2**63 - 1),
+    "int32": (-(2**31), 2**31 - 1),
+    "float32": (-3.4028234663852886e38, 3.4028234663852886e38),
+}
+
+
+def _fields(spec: ModelSpec) -> list[dict[str, Any]]:
+    names = python_names(spec.features)
+    category_types: list[str] = []
+    fields = []
+    for index, (name, feature) in enumerate(zip(names, spec.features, strict=True)):
+        category_type = _unique(_pascal(name) + "Category", category_types)
+        category_types.append(category_type)
+        fields.append(_field(name, feature, category_type, _bounds(spec, index), spec))
+    return fields
+
+
+def _unique(name: str, taken: list[str]) -> str:
+    candidate, count = name, 1
+    while candidate in taken:
+        count += 1
+        candidate = f"{name}{count}"
+    return candidate
+
+
+def _bounds(spec: ModelSpec, index: int) -> list[str]:
+    """``["ge=...", "le=..."]`` for an input the model holds in a narrower type than JSON."""
+    inputs = spec.runtime.get("inputs", [])
+    if not inputs or spec.features[index].type not in (int, float):
+        return []
+    dtype = inputs[0 if len(inputs) == 1 else index]["dtype"]
+    if dtype not in _RANGES:
+        return []
+    return [f"ge={_number(_RANGES[dtype][0])}", f"le={_number(_RANGES[dtype][1])}"]
+
+
+def _number(value: float) -> str:
+    """A number as ruff format writes it: 3.4e38, not 3.4e+38."""
+    return repr(value).replace("e+", "e")
+
+
 def _field(
-    name: str,
-    column: str,
-    kind: type,
-    categories: tuple[str, ...],
-    closed: bool,
-    spec: ModelSpec,
+    name: str, feature: Feature, category_type: str, bounds: list[str], spec: ModelSpec
 ) -> dict[str, Any]:
+    column, categories = feature.name, feature.categories
     example = spec.samples[0][column] if spec.samples else None
-    if categories and closed:
+    closed = bool(categories) and feature.closed
+    if closed:
         description = "One of the values the model was trained on."
     elif categories:
         description = "The model knows the examples; it accepts others."
@@ -102,19 +142,20 @@ def _field(
         "name": name,
         "column": column,
         "column_py": py_str(column),
-        "type": kind.__name__,
-        "categories_py": [py_str(value) for value in categories],
-        "closed": bool(categories) and closed,
-        "category_type": _pascal(name) + "Category",
+        "type": feature.type.__name__,
+        "categories_py": [_literal(value) for value in categories],
+        "closed": closed,
+        "text": feature.type is str and not closed,  # any text: refuse lone surrogates
+        "category_type": category_type,
+        "bounds_py": bounds,
         "description_py": py_str(description),
         "examples_py": (
-            [py_str(value) for value in categories]
+            [_literal(value) for value in categories]
             if categories
             else [_literal(example)]
             if example is not None
             else []
         ),
-        "dtype": {"float": "float64", "int": "int64", "bool": "bool"}.get(kind.__name__, "object"),
     }
 
 

@@ -31,6 +31,8 @@ _TYPES: dict[str, type] = {
 def inspect(directory: Path, *, features: Sequence[str] | None = None) -> ModelSpec:
     mlmodel = _read_mlmodel(directory)
     flavors = mlmodel.get("flavors") or {}
+    if not isinstance(flavors, dict):
+        raise ModelFileError(f"{directory / 'MLmodel'}: its flavors are not a mapping.")
     if isinstance(flavors.get("onnx"), dict) and "data" in flavors["onnx"]:
         return _onnx(directory, mlmodel, flavors["onnx"], features)
     flavor = flavors.get("sklearn")
@@ -49,8 +51,9 @@ def inspect(directory: Path, *, features: Sequence[str] | None = None) -> ModelS
     unnamed = getattr(estimator, "feature_names_in_", None) is None
     if not declared and unnamed and features is None:
         raise ModelFileError(
-            f"{directory.name} has no signature, and its model was fitted without column "
-            "names: name its inputs with --features a,b,..., or save it with a signature."
+            f"{directory.name} names none of its inputs (no signature of columns, and a model "
+            "fitted without column names): name them with --features a,b,..., or save the "
+            "model with a signature."
         )
     version = str(flavor.get("sklearn_version") or saved_with)
     spec = sklearn.describe(
@@ -69,6 +72,12 @@ def inspect(directory: Path, *, features: Sequence[str] | None = None) -> ModelS
         artifact_file=str(flavor["pickled_model"]),
         source=str(directory),
     )
+
+
+def estimator(directory: Path) -> Any:
+    """The estimator of an MLflow folder that ``inspect`` read."""
+    flavor = _read_mlmodel(directory)["flavors"]["sklearn"]
+    return _load(directory / str(flavor["pickled_model"]), flavor)[0]
 
 
 def _onnx(
@@ -152,10 +161,14 @@ def _input_example(
         if "columns" in example and not spec.arrays:
             columns, rows = example["columns"], example["data"]
             return tuple(dict(zip(columns, row, strict=True)) for row in rows)
-        rows = example["data"] if "data" in example else example["inputs"]
+        if isinstance(example, dict):  # {"data": [...]} or {"inputs": [...]}
+            example = example["data"] if "data" in example else example["inputs"]
+        rows = example
+        if rows and isinstance(rows[0], dict):  # records
+            return tuple(dict(row) for row in rows)
         names = [feature.name for feature in spec.features]
         return tuple(dict(zip(names, row, strict=True)) for row in rows)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise ModelFileError(
             f"{directory.name}: its input example is not rows fastml can read ({exc})."
         ) from None
@@ -163,13 +176,16 @@ def _input_example(
 
 def _signature(directory: Path, mlmodel: dict[str, Any]) -> tuple[Feature, ...]:
     """The input columns the signature declares (none without a signature)."""
-    raw = (mlmodel.get("signature") or {}).get("inputs")
+    signature = mlmodel.get("signature") or {}
+    raw = signature.get("inputs") if isinstance(signature, dict) else None
     if not raw:
         return ()
     try:
         columns = json.loads(raw)
+        if any(column.get("type") == "tensor" for column in columns):
+            return ()  # an array: its columns have no names (--features gives them)
         return tuple(_column(column) for column in columns)
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ModelFileError(
             f"{directory.name}: its signature's inputs are not columns fastml can serve ({exc})."
         ) from None

@@ -10,6 +10,7 @@ from the graph's nodes when the ``onnx`` package is there to read them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,58 @@ def inspect(
 
 
 _NUMBERS = {"tensor(float)", "tensor(double)", "tensor(int64)", "tensor(int32)"}
+
+
+def verify(path: Path, spec: ModelSpec, *, made_up: bool) -> ModelSpec:
+    """``spec`` as the model's answers to the sample rows show it: a regressor's outputs,
+    and whether a classifier's float output holds probabilities, one per class adding up
+    to 1 (a linear SVM's holds scores)."""
+    import numpy as np
+
+    from fastml_scaffold.models.sklearn import cannot_predict
+
+    file = path / spec.artifact_file if path.is_dir() else path
+    session = _session(file)
+    names = [o.name for o in session.get_outputs()]
+    try:
+        outputs = dict(zip(names, session.run(None, _feeds(spec)), strict=True))
+    except Exception as exc:  # ONNX Runtime raises its own types
+        raise ModelFileError(cannot_predict(file, exc, made_up=made_up)) from None
+    runtime = dict(spec.runtime)
+    if spec.task is Task.REGRESSOR:
+        values = np.asarray(outputs[runtime["value_output"]])
+        width = values.shape[1] if values.ndim == 2 else 1
+        return replace(spec, n_outputs=width)
+    probabilities = runtime.get("probability_output")
+    if probabilities is None or runtime.get("zipmap"):
+        return spec
+    values = np.asarray(outputs[probabilities], dtype=np.float64)
+    width = values.shape[-1]
+    labels = spec.labels or tuple(str(index) for index in range(width))
+    is_distribution = values.ndim == 2 and bool(
+        np.all((values >= 0) & (values <= 1)) and np.allclose(values.sum(axis=1), 1, atol=1e-3)
+    )
+    if width != len(labels) or not is_distribution:  # scores: serve the label alone
+        runtime.pop("probability_output")
+        return replace(spec, runtime=runtime, has_probabilities=False)
+    return replace(spec, labels=labels)
+
+
+def _feeds(spec: ModelSpec) -> dict[str, Any]:
+    import numpy as np
+
+    inputs = spec.runtime["inputs"]
+    rows = [[row[feature.name] for feature in spec.features] for row in spec.samples]
+
+    def dtype(name: str) -> Any:
+        return object if name == "str" else name
+
+    if len(inputs) == 1:
+        return {inputs[0]["name"]: np.asarray(rows, dtype=dtype(inputs[0]["dtype"]))}
+    return {
+        tensor["name"]: np.asarray([[row[i]] for row in rows], dtype=dtype(tensor["dtype"]))
+        for i, tensor in enumerate(inputs)
+    }
 
 
 def _session(path: Path) -> Any:
@@ -157,7 +210,10 @@ def _categories(graph: Any) -> dict[str, tuple[tuple[str, ...], bool]]:
         values = attributes.get("cats_strings") or attributes.get("cats_int64s") or []
         if source in inputs:
             refuses = attributes.get("zeros", 1) == 0
-            found[source] = (tuple(_text(v) for v in values), refuses)
+            found[source] = (
+                tuple(_text(v) if isinstance(v, bytes) else v for v in values),
+                refuses,
+            )
     return found
 
 

@@ -12,6 +12,7 @@ import io
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,19 @@ _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 def read_samples(
     path: Path, features: Sequence[Feature], *, positional: bool = False
 ) -> tuple[dict[str, Any], ...]:
+    """The first rows of a CSV file, checked against ``features`` (see ``read_rows``)."""
+    return check_samples(
+        read_rows(path, features, positional=positional), features, source=path.name
+    )
+
+
+def read_rows(
+    path: Path, features: Sequence[Feature], *, positional: bool = False
+) -> list[dict[str, Any]]:
     """The first rows of a CSV file (a header row of column names) or a JSON file (a list
-    of objects, or pandas' "split" form); columns that are not features are ignored.
-    ``positional``: the model's inputs have no names, so a row's values are taken in order
-    (JSON rows may then be arrays)."""
+    of objects, or pandas' "split" form), as read; columns that are not features are
+    ignored later.  ``positional``: the model's inputs have no names, so a row's values
+    are taken in order (JSON rows may then be arrays)."""
     try:
         if path.stat().st_size > MAX_SAMPLE_BYTES:
             raise ModelFileError(f"{path} is larger than {MAX_SAMPLE_BYTES} bytes.")
@@ -46,8 +56,34 @@ def read_samples(
     if not rows:
         raise ModelFileError(f"{path.name} holds no rows.")
     if positional:
-        rows = [_by_position(path, row, features) for row in rows[:MAX_SAMPLES]]
-    return check_samples(rows[:MAX_SAMPLES], features, source=path.name)
+        return [_by_position(path, row, features) for row in rows[:MAX_SAMPLES]]
+    return rows[:MAX_SAMPLES]
+
+
+def infer_types(
+    features: Sequence[Feature], rows: Sequence[Mapping[str, Any]]
+) -> tuple[Feature, ...]:
+    """``features``, with a column that nothing typed (a float by default) made a str
+    column when its sample values are text that is no number: an encoder fastml does not
+    read (a TargetEncoder, say) took strings."""
+    return tuple(
+        replace(feature, type=str)
+        if feature.type is float
+        and not feature.categories
+        and any(_is_text(row.get(feature.name)) for row in rows if isinstance(row, Mapping))
+        else feature
+        for feature in features
+    )
+
+
+def _is_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return value.strip() != ""
+    return False
 
 
 def _by_position(path: Path, row: Any, features: Sequence[Feature]) -> dict[str, Any]:

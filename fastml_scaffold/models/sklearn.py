@@ -56,15 +56,11 @@ def describe(
     notes: tuple[str, ...] = ()
     if declared:  # a frame with these columns, unless the estimator was fitted on an array
         on_frame = getattr(estimator, "feature_names_in_", None) is not None
-        specs = tuple(
-            Feature(f.name, f.type, *categories.get(f.name, ((), False))) for f in declared
-        )
+        specs = tuple(_feature(f.name, f.type, categories) for f in declared)
     else:
         columns, on_frame, notes = _columns(path, estimator, features)
-        specs = tuple(
-            Feature(name, str if name in categories else float, *categories.get(name, ((), False)))
-            for name in columns
-        )
+        # float unless an encoder says otherwise; sample rows may still show a str column
+        specs = tuple(_feature(name, float, categories) for name in columns)
     return ModelSpec(
         framework="sklearn",
         task=task,
@@ -78,6 +74,65 @@ def describe(
         notes=notes,
         version=model_version,
     )
+
+
+def verify(path: Path, estimator: Any, spec: ModelSpec, *, made_up: bool) -> ModelSpec:
+    """``spec`` as the estimator's answers to the sample rows show it: how many outputs a
+    regressor has (linear models keep no ``n_outputs_``), and whether ``predict_proba``
+    answers one column per class."""
+    import numpy as np
+
+    inputs = _inputs(path, spec)
+    try:
+        answers = np.asarray(estimator.predict(inputs))
+        width = answers.shape[1] if answers.ndim == 2 else 1
+        if spec.task is Task.REGRESSOR:
+            return replace(spec, n_outputs=width)
+        if width > 1:
+            raise ModelFileError(
+                f"{path.name} is a multi-output classifier: fastml serves classifiers of one "
+                "output, and regressors of one or more."
+            )
+        fits = spec.has_probabilities and _probabilities_fit(estimator, inputs, spec.labels)
+        return replace(spec, has_probabilities=fits)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # the user's model: any error is possible
+        raise ModelFileError(cannot_predict(path, exc, made_up=made_up)) from None
+
+
+def cannot_predict(path: Path, exc: Exception, *, made_up: bool) -> str:
+    why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if made_up:
+        return (
+            f"{path.name} cannot predict the row fastml made up from its inputs ({why}): "
+            "give real rows with --sample FILE."
+        )
+    return f"{path.name} cannot predict its sample rows ({why}): check they fit the model."
+
+
+def _inputs(path: Path, spec: ModelSpec) -> Any:
+    names = [feature.name for feature in spec.features]
+    rows = [[row[name] for name in names] for row in spec.samples]
+    if not spec.fitted_on_frame:
+        import numpy as np
+
+        return np.asarray(rows, dtype=np.float64)
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ModelFileError(f"Reading {path.name} needs pandas: {INSTALL_HINT}.") from None
+    return pd.DataFrame(rows, columns=names)
+
+
+def _probabilities_fit(estimator: Any, inputs: Any, labels: Sequence[str]) -> bool:
+    """predict_proba answers one probability per class (an SVC without probability=True
+    has the method and refuses the call)."""
+    try:
+        probabilities = estimator.predict_proba(inputs)
+    except Exception:
+        return False
+    return getattr(probabilities, "shape", (0, 0))[1:] == (len(labels),)
 
 
 def load(path: Path) -> tuple[Any, str]:
@@ -109,6 +164,15 @@ def load(path: Path) -> tuple[Any, str]:
         raise ModelFileError(
             f"{path.name} is not a model file fastml can read, or it is truncated ({why})."
         ) from None
+
+
+def _feature(
+    name: str, declared: type, categories: dict[str, tuple[type, tuple[Any, ...], bool]]
+) -> Feature:
+    if name not in categories:
+        return Feature(name, declared)
+    kind, values, refuses = categories[name]
+    return Feature(name, kind, values, refuses)
 
 
 def _minor(version: str) -> str:
@@ -158,13 +222,14 @@ def _columns(
     return list(features), False, ()
 
 
-def _categories(estimator: Any) -> dict[str, tuple[tuple[str, ...], bool]]:
-    """The categorical columns behind a ColumnTransformer's encoders: their known values,
-    and whether the encoder refuses others (handle_unknown="error")."""
+def _categories(estimator: Any) -> dict[str, tuple[type, tuple[Any, ...], bool]]:
+    """The categorical columns behind a ColumnTransformer's encoders: their type, known
+    values (a missing value, which JSON cannot send as a category, left out), and whether
+    the encoder refuses others (handle_unknown="error")."""
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
-    found: dict[str, tuple[tuple[str, ...], bool]] = {}
+    found: dict[str, tuple[type, tuple[Any, ...], bool]] = {}
     for step in _steps(estimator):
         if not isinstance(step, ColumnTransformer):
             continue
@@ -173,8 +238,30 @@ def _categories(estimator: Any) -> dict[str, tuple[tuple[str, ...], bool]]:
                 if isinstance(inner, (OneHotEncoder, OrdinalEncoder)):
                     refuses = getattr(inner, "handle_unknown", "error") == "error"
                     for column, values in zip(columns, inner.categories_, strict=False):
-                        found[str(column)] = (tuple(str(value) for value in values), refuses)
+                        known = tuple(_plain(v) for v in values if not _missing(v))
+                        found[str(column)] = (_kind(known), known, refuses)
     return found
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value it holds."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _kind(values: tuple[Any, ...]) -> type:
+    """str, int, float or bool: the one type of the values (str when they mix)."""
+    kinds = {type(value) for value in values}
+    if kinds <= {bool}:
+        return bool if kinds else str
+    if kinds <= {int}:
+        return int
+    if kinds <= {int, float}:
+        return float
+    return str
 
 
 def _steps(estimator: Any) -> list[Any]:

@@ -26,7 +26,7 @@ class Feature:
 
     name: str  # as the model was trained: may hold spaces ("mean radius")
     type: type  # float, int, str or bool
-    categories: tuple[str, ...] = ()  # the values an encoder knows, for a str column
+    categories: tuple[Any, ...] = ()  # the values an encoder knows (of ``type``)
     closed: bool = False  # the encoder refuses other values: the API must refuse them too
 
     @property
@@ -42,9 +42,16 @@ class Feature:
 # and the generated class's row().
 _TAKEN = frozenset(
     {
+        "Any",
+        "Field",
+        "Literal",
+        "bool",
         "construct",
         "copy",
         "dict",
+        "float",
+        "int",
+        "list",
         "from_orm",
         "json",
         "parse_file",
@@ -53,6 +60,9 @@ _TAKEN = frozenset(
         "row",
         "schema",
         "schema_json",
+        "str",
+        "tuple",
+        "type",
         "update_forward_refs",
         "validate",
     }

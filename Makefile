@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint unit bench bench-peers clean container-tools
+.PHONY: help install demo test lint unit bench bench-peers clean container-tools browser check-assets
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -48,3 +48,9 @@ clean:  ## Remove the virtualenv, builds and the demo
 
 container-tools:  ## Install buildah and debootstrap for the container test (root, Debian)
 	bash scripts/install-container-tools.sh
+
+browser:  ## Install chromium for the docs pages' browser test (root, Debian)
+	bash scripts/install-browser.sh
+
+check-assets: $(STAMP)  ## Tell whether the generated docs pages' files (fastapi-offline) are current
+	$(BIN)/python scripts/check-docs-assets.py

@@ -135,8 +135,11 @@ class EndpointSpec:
 # --- files -------------------------------------------------------------------------------
 
 
-def render_files(spec: EndpointSpec, env_prefix: str, line_length: int) -> dict[Path, str]:
-    """The files of the endpoint, by path relative to the project root."""
+def render_files(
+    spec: EndpointSpec, env_prefix: str, line_length: int, *, auth: bool = False
+) -> dict[Path, str]:
+    """The files of the endpoint, by path relative to the project root; with ``auth`` (the
+    project's ``auth=api_key``), its router asks for an API key."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     environment = Environment(
@@ -146,7 +149,7 @@ def render_files(spec: EndpointSpec, env_prefix: str, line_length: int) -> dict[
         autoescape=False,  # renders Python source, not HTML
     )
     names = spec.names
-    context = _context(spec, names, env_prefix, line_length)
+    context = {**_context(spec, names, env_prefix, line_length), "auth": auth}
 
     def render(template: str) -> str:
         return environment.get_template(template).render(context)

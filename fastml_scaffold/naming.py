@@ -204,13 +204,24 @@ _ENDPOINT_RESERVED = {
 _RESOURCE_RESERVED = frozenset(
     {"Annotated", "Any", "Depends", "HTTPException", "Query", "Repository", "Response", "Router"}
 )
-# FastAPI serves these pages itself, before any router: a route there is never reached.
+# The project serves these pages before any router that add-endpoint adds (FastAPI itself,
+# or app/docs.py and app/routers/index.py): a route there is never reached.
 _FASTAPI_PAGES = {
+    "/": "its index (a redirect to /docs)",
     "/openapi.json": "the OpenAPI schema",
     "/docs": "the Swagger UI",
     "/docs/oauth2-redirect": "the Swagger UI's OAuth2 redirect",
     "/redoc": "ReDoc",
 }
+_DOCS_FILES = "/docs/static"  # and every path below: the docs pages' files
+
+
+def _served_page(path: str) -> str | None:
+    if path == _DOCS_FILES or path.startswith(_DOCS_FILES + "/"):
+        return "the docs pages' files"
+    return _FASTAPI_PAGES.get(path)
+
+
 # The names each generated handler already uses: its arguments, and the names its body
 # reads or binds.  A path parameter becomes an argument of the handler (FastAPI matches
 # them by name), so it may be none of these.  "{C}" stands for the endpoint's class prefix,
@@ -346,6 +357,12 @@ def _check_path(path: str) -> str:
         raise InvalidNameError(
             f"Path {path!r} is too long: give at most {MAX_PATH_LENGTH} characters."
         )
+    page = _served_page(path)
+    if page is not None:
+        raise InvalidNameError(
+            f"--path {path} is where the project serves {page}, so the route would never be "
+            f"reached: give another --path, e.g. --path /v1{path.rstrip('/')}."
+        )
     if not _PATH_PATTERN.match(path):
         raise InvalidNameError(
             f"Path {path!r} is not a URL path fastml can route: start with /, and use "
@@ -357,22 +374,16 @@ def _check_path(path: str) -> str:
             f"--path {path} has a . or .. segment, which clients resolve away before they "
             "send a request, so the route would never be reached: give the path without it."
         )
-    page = _FASTAPI_PAGES.get(path)
-    if page is not None:
-        raise InvalidNameError(
-            f"--path {path} is where FastAPI serves {page}, so the route would never be "
-            f"reached: give another --path, e.g. --path /v1{path}."
-        )
     return path
 
 
 def _default_path(given: str, module: str) -> str:
     """The path of an endpoint given no --path: its name, "/batch-score"."""
     path = "/" + module.replace("_", "-")
-    page = _FASTAPI_PAGES.get(path)
+    page = _served_page(path)
     if page is not None:
         raise InvalidNameError(
-            f"Endpoint {given!r} would be served at {path}, where FastAPI serves {page}, so "
+            f"Endpoint {given!r} would be served at {path}, where the project serves {page}, so "
             "the route would never be reached: choose another name, with --path for a URL "
             f"of your own, e.g. fastml add-endpoint {module}_api --path /v1{path}."
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import select
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,19 +175,32 @@ def report_new(result: NewResult) -> None:
         f"\n[bold green]Created[/] {escape(result.names.display_name)} in {escape(where)}"
     )
     console.print("\nNext steps:")
-    for step in _next_steps(where, trains=result.model is None):
+    for step in _next_steps(where, result.answers, trains=result.model is None):
         console.print(f"  [cyan]{escape(step)}[/]", soft_wrap=True)
 
 
-def _next_steps(where: str, *, trains: bool) -> list[str]:
-    return [
-        f"cd {where}",
-        "python -m venv .venv && . .venv/bin/activate",
-        "pip install -e '.[dev]'",
-        *(["python -m app.train        # train the model into models/"] if trains else []),
-        "pytest                     # run the project's tests",
-        "python -m app              # serve on http://localhost:8000/docs",
-    ]
+def _next_steps(where: str, answers: Mapping[str, str], *, trains: bool) -> list[str]:
+    """The generated README's quick start, after a cd into the project (a test keeps the
+    two the same)."""
+    steps = [f"cd {where}", "python -m venv .venv && . .venv/bin/activate"]
+    if answers.get("model_framework") == "pytorch":
+        if answers.get("device") == "cuda":
+            steps.append("pip install 'torch>=2.3'  # PyPI's Linux build of torch is the CUDA one")
+        else:
+            steps.append(
+                "pip install 'torch>=2.3' --index-url https://download.pytorch.org/whl/cpu"
+                "  # CPU build: see below"
+            )
+    steps.append("pip install -e '.[dev]'   # or: poetry install --extras dev")
+    if trains:
+        model_file = answers.get("model_file", "")
+        steps.append(f"python -m app.train       # train the model into models/{model_file}")
+    steps.append("pytest                    # run the tests")
+    if answers.get("auth") == "api_key":
+        prefix = answers.get("env_prefix", "")
+        steps.append(f"export {prefix}API_KEYS=my-secret-key  # the key clients must send")
+    steps.append("python -m app             # serve on http://localhost:8000")
+    return steps
 
 
 def _display_path(path: Path) -> str:

@@ -91,6 +91,11 @@ class Project:
     def env_prefix(self) -> str:
         return self.answers.get("env_prefix", "")
 
+    @property
+    def needs_api_key(self) -> bool:
+        """Whether its routers ask for an API key (``auth=api_key``; older projects: no)."""
+        return self.answers.get("auth") == "api_key"
+
     def record_text(self) -> str:
         """The text of ``.fastml.json``: stable, so an unchanged record compares equal."""
         record: dict[str, Any] = {

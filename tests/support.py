@@ -7,6 +7,7 @@ import pwd
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -16,15 +17,21 @@ REPO = Path(__file__).resolve().parent.parent
 TOOLS = Path(sys.executable).parent  # ruff, hadolint, poetry, cookiecutter of the test env
 
 
-def run(args: list[str | Path], cwd: Path, timeout: float = 900) -> str:
-    """Run a command; fail the test with its output when it fails."""
+def run(
+    args: list[str | Path],
+    cwd: Path,
+    timeout: float = 900,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """Run a command (in ``env``, by default this process's); fail the test with its
+    output when it fails."""
     process = subprocess.run(
         [str(arg) for arg in args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        env={**(os.environ if env is None else env), "PYTHONDONTWRITEBYTECODE": "1"},
     )
     if process.returncode != 0:
         pytest.fail(

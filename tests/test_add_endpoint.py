@@ -145,7 +145,7 @@ def test_default_endpoint_creates_its_router_and_its_test(root: Path) -> None:
 def test_default_endpoint_is_imported(root: Path) -> None:
     add_endpoint("score", project=root)
 
-    assert "from app.routers import health, predict, score" in main_lines(root)
+    assert "from app.routers import health, index, predict, score" in main_lines(root)
 
 
 def test_default_endpoint_is_included_on_the_line_after_the_last_router(root: Path) -> None:
@@ -248,7 +248,7 @@ def test_crud_creates_a_repository_a_router_and_a_test(root: Path) -> None:
         "tests/test_items.py",
     ]
     assert set(actions(result).values()) == {Action.CREATE, Action.INSERT}
-    assert "from app.routers import health, items, predict" in main_lines(root)
+    assert "from app.routers import health, index, items, predict" in main_lines(root)
     assert main_lines(root).count(INCLUDE.format("items")) == 1
     assert endpoints_record(root) == {"items": {"kind": "resource", "name": "items"}}
 
@@ -341,8 +341,8 @@ def test_dry_run_diff_of_main_shows_the_inserted_lines(root: Path) -> None:
     diff = change.diff()
     assert diff.startswith(f"--- a/{MAIN}\n+++ b/{MAIN}\n")
     assert "\n+    app.include_router(score.router)\n" in diff
-    assert "\n-from app.routers import health, predict\n" in diff
-    assert "\n+from app.routers import health, predict, score\n" in diff
+    assert "\n-from app.routers import health, index, predict\n" in diff
+    assert "\n+from app.routers import health, index, predict, score\n" in diff
 
 
 def test_dry_run_plans_the_package_of_a_first_resource(root: Path) -> None:
@@ -617,13 +617,21 @@ def reformat_main(root: Path) -> None:
     """main.py as a user might leave it: wrapped imports and calls, a router of their own."""
     main = root / MAIN
     text = main.read_text(encoding="utf-8")
+    routers = "from app.routers import health, index, predict\n"
+    assert routers in text
     text = text.replace(
-        "from app.routers import health, predict\n",
-        "from app.routers import (\n    health,\n    mine,\n    predict,\n)\n",
+        routers,
+        "from app.routers import (\n    health,\n    index,\n    mine,\n    predict,\n)\n",
     )
+    registry = (
+        "    app.include_router(health.router)  # open to all: probes send no key\n"
+        "    app.include_router(predict.router)\n"
+    )
+    assert registry in text
     text = text.replace(
-        "    app.include_router(health.router)\n    app.include_router(predict.router)\n",
-        "    app.include_router(\n        health.router,\n    )\n"
+        registry,
+        "    app.include_router(\n        health.router,\n"
+        "    )  # open to all: probes send no key\n"
         "    app.include_router(\n        predict.router,\n    )\n"
         '    app.include_router(mine.router, prefix="/mine")\n',
     )
@@ -647,7 +655,9 @@ def test_reformatted_main_still_takes_a_router(root: Path) -> None:
     add_endpoint("score", project=root)
 
     assert routers_import(root) == (
-        "from app.routers import (\n    health,\n    mine,\n    predict,\n    score,\n)\n"
+        "from app.routers import (\n"
+        "    health,\n    index,\n    mine,\n    predict,\n    score,\n"
+        ")\n"
     )
     after = includes(root)
     assert [call[0] for call in after] == [call[0] for call in before] + ["score.router"]

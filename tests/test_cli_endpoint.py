@@ -108,7 +108,7 @@ def test_add_endpoint_dry_run_prints_a_diff_and_writes_nothing(
     assert result.exit_code == 0, result.output
     assert "--- a/app/main.py" in result.stdout
     assert "+    app.include_router(score.router)" in result.stdout
-    assert "+from app.routers import health, predict, score" in result.stdout
+    assert "+from app.routers import health, index, predict, score" in result.stdout
     assert result.stdout.rstrip().endswith("Dry run: nothing was written.")
     assert snapshot(root) == before
 

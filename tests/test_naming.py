@@ -286,7 +286,7 @@ def test_endpoint_name_with_a_line_separator_is_refused(name: str) -> None:
         derive_endpoint_names(name)
 
 
-# Paths that FastAPI serves itself, or that a client never sends
+# Paths that the project serves itself, or that a client never sends
 
 
 @pytest.mark.parametrize(
@@ -294,10 +294,33 @@ def test_endpoint_name_with_a_line_separator_is_refused(name: str) -> None:
 )
 @pytest.mark.parametrize("resource", [False, True])
 def test_path_of_a_fastapi_page_is_refused(path: str, resource: bool) -> None:
-    with pytest.raises(InvalidNameError, match="FastAPI serves") as excinfo:
+    with pytest.raises(InvalidNameError, match="where the project serves") as excinfo:
         derive_endpoint_names("score", path=path, resource=resource)
 
     assert "give another --path" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("path", ["/", " / "])
+@pytest.mark.parametrize("resource", [False, True])
+def test_path_of_the_index_page_is_refused(path: str, resource: bool) -> None:
+    with pytest.raises(InvalidNameError) as excinfo:
+        derive_endpoint_names("score", path=path, resource=resource)
+
+    assert "\n" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "path", ["/docs/static", "/docs/static/", "/docs/static/app.js", "/docs/static/js/app.js"]
+)
+@pytest.mark.parametrize("resource", [False, True])
+def test_path_of_the_docs_pages_files_is_refused(path: str, resource: bool) -> None:
+    with pytest.raises(InvalidNameError) as excinfo:
+        derive_endpoint_names("score", path=path, resource=resource)
+
+    assert str(excinfo.value) == (
+        f"--path {path.rstrip('/')} is where the project serves the docs pages' files, so the "
+        f"route would never be reached: give another --path, e.g. --path /v1{path.rstrip('/')}."
+    )
 
 
 @pytest.mark.parametrize("name", ["docs", "redoc"])
@@ -306,12 +329,14 @@ def test_name_that_would_be_served_at_a_fastapi_page_suggests_a_path(name: str) 
         derive_endpoint_names(name)
 
     message = str(excinfo.value)
-    assert f"served at /{name}" in message
+    assert f"served at /{name}, where the project serves" in message
     assert "choose another name, with --path for a URL of your own" in message
     assert f"e.g. fastml add-endpoint {name}_api --path /v1/{name}" in message
 
 
-@pytest.mark.parametrize("path", ["/docs/x", "/v1/docs", "/Docs", "/openapi", "/redoc2"])
+@pytest.mark.parametrize(
+    "path", ["/docs/x", "/v1/docs", "/Docs", "/openapi", "/redoc2", "/docs/statics", "/v1"]
+)
 def test_path_near_a_fastapi_page_is_accepted(path: str) -> None:
     assert derive_endpoint_names("score", path=path).path == path
 

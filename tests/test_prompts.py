@@ -141,38 +141,38 @@ def test_asked_again_the_reason_comes_first_and_the_choices_stay_on_screen() -> 
 
 
 def test_the_counter_counts_the_questions_that_will_be_asked(tmp_path: Path) -> None:
-    terminal, _ = interview(tmp_path, *[""] * 12)
+    terminal, _ = interview(tmp_path, *[""] * 13)
 
-    # device is asked only of a PyTorch model, so the default interview has 12 questions.
-    assert terminal.places() == [f"{n}/12" for n in range(1, 13)]
+    # device is asked only of a PyTorch model, so the default interview has 13 questions.
+    assert terminal.places() == [f"{n}/13" for n in range(1, 14)]
 
 
 def test_choosing_pytorch_adds_the_device_question_to_the_count(tmp_path: Path) -> None:
-    terminal, answers = interview(tmp_path, "", "", "", "", "", "pytorch", "auto", *[""] * 6)
+    terminal, answers = interview(tmp_path, "", "", "", "", "", "pytorch", "auto", *[""] * 7)
 
-    assert terminal.places() == [f"{n}/12" for n in range(1, 7)] + [f"{n}/13" for n in range(7, 14)]
-    assert "[7/13] PyTorch device" in terminal.screen
+    assert terminal.places() == [f"{n}/13" for n in range(1, 7)] + [f"{n}/14" for n in range(7, 15)]
+    assert "[7/14] PyTorch device" in terminal.screen
     assert answers["device"] == "auto"
 
 
 def test_answers_given_as_options_are_not_asked_or_counted(tmp_path: Path) -> None:
     terminal, answers = interview(
-        tmp_path, *[""] * 10, description="Given.", author_email="ada@example.org"
+        tmp_path, *[""] * 11, description="Given.", author_email="ada@example.org"
     )
 
-    assert terminal.places() == [f"{n}/10" for n in range(1, 11)]
+    assert terminal.places() == [f"{n}/11" for n in range(1, 12)]
     assert "Author email" not in terminal.screen
     assert answers["author_email"] == "ada@example.org"
 
 
 def test_a_bad_email_is_asked_again_at_once_with_the_reason(tmp_path: Path) -> None:
-    terminal, answers = interview(tmp_path, "", "Ada", "bob", "ada@example.org", *[""] * 9)
+    terminal, answers = interview(tmp_path, "", "Ada", "bob", "ada@example.org", *[""] * 10)
 
     assert (
-        "[3/12] Author email [you@example.com]: bob\n"
+        "[3/13] Author email [you@example.com]: bob\n"
         "  answer: author_email='bob' must be an email address.\n"
-        "[3/12] Author email [you@example.com]: ada@example.org\n"
-        "[4/12] First version"
+        "[3/13] Author email [you@example.com]: ada@example.org\n"
+        "[4/13] First version"
     ) in terminal.screen
     assert answers["author_email"] == "ada@example.org"
     assert answers["author_name"] == "Ada"  # the answers before it are kept
@@ -190,7 +190,7 @@ def test_an_invalid_answer_is_asked_again(
     tmp_path: Path, position: int, key: str, bad: str, reason: str, good: str, kept: str
 ) -> None:
     before = [""] * (position - 1)
-    after = [""] * (12 - position)
+    after = [""] * (13 - position)
     terminal, answers = interview(tmp_path, *before, bad, good, *after)
 
     problem = terminal.screen.split(f"{bad}\n", 1)[1].splitlines()[0]
@@ -201,7 +201,7 @@ def test_an_invalid_answer_is_asked_again(
 def test_an_answer_that_clashes_with_an_earlier_one_is_asked_again(tmp_path: Path) -> None:
     # Python 3.13, then PyTorch on CUDA: its image has Python 3.12.
     terminal, answers = interview(
-        tmp_path, "", "", "", "", "3.13", "pytorch", "cuda", "auto", *[""] * 6
+        tmp_path, "", "", "", "", "3.13", "pytorch", "cuda", "auto", *[""] * 7
     )
 
     assert (
@@ -212,7 +212,7 @@ def test_an_answer_that_clashes_with_an_earlier_one_is_asked_again(tmp_path: Pat
 
 
 def test_kubernetes_without_docker_is_asked_again(tmp_path: Path) -> None:
-    terminal, answers = interview(tmp_path, *[""] * 7, "n", "", "y", "n", "", "")
+    terminal, answers = interview(tmp_path, *[""] * 7, "n", "", "y", "n", "", "", "")
 
     assert "  kubernetes=yes needs docker=yes" in terminal.screen
     assert (answers["docker"], answers["kubernetes"]) == ("no", "no")
@@ -220,7 +220,7 @@ def test_kubernetes_without_docker_is_asked_again(tmp_path: Path) -> None:
 
 def test_an_answer_given_as_an_option_holds_the_questions_to_it(tmp_path: Path) -> None:
     # --set kubernetes=yes: docker must be yes; the questions before it are not to blame.
-    terminal, answers = interview(tmp_path, *[""] * 7, "no", "yes", *[""] * 3, kubernetes="yes")
+    terminal, answers = interview(tmp_path, *[""] * 7, "no", "yes", *[""] * 4, kubernetes="yes")
 
     assert terminal.screen.count("  kubernetes=yes needs docker=yes") == 1
     assert terminal.screen.count("A Dockerfile [Y/n]") == 2
@@ -321,12 +321,13 @@ class PseudoTerminal:
 def test_new_in_a_terminal_asks_checks_and_uses_the_answers(tmp_path: Path) -> None:
     terminal = PseudoTerminal(["new", "Iris Service"], tmp_path)
     typed = ["", "Ada", "bob", "ada@example.org", "", "2", "PyTorch", "auto", "apache-2.0"]
-    typed += ["N", "3", "", "y", ""]
+    typed += ["N", "3", "", "y", "", "2"]
     terminal.type("".join(f"{line}\n" for line in typed))  # typed ahead, as people do
 
     assert terminal.finish() == 0, terminal.screen
     assert "  answer: author_email='bob' must be an email address.\n" in terminal.screen
-    assert "[13/13] JSON logs with a request id [y/N]: " in terminal.screen
+    assert "[13/14] JSON logs with a request id [y/N]: " in terminal.screen
+    assert "[14/14] Authentication" in terminal.screen
     expected = {
         "author_name": "Ada",
         "author_email": "ada@example.org",
@@ -338,6 +339,8 @@ def test_new_in_a_terminal_asks_checks_and_uses_the_answers(tmp_path: Path) -> N
         "ci": "none",
         "kubernetes": "no",
         "metrics": "yes",
+        "json_logging": "no",
+        "auth": "api_key",
     }
     answers = answers_of(tmp_path / "iris-service")
     assert {key: answers[key] for key in expected} == expected
@@ -357,7 +360,7 @@ def test_stopping_at_a_question_is_one_line_and_writes_nothing(
     tmp_path: Path, key: str, code: int, line: str
 ) -> None:
     terminal = PseudoTerminal(["new", "Iris Service"], tmp_path)
-    terminal.wait_for("[1/12] One-line description")
+    terminal.wait_for("[1/13] One-line description")
     terminal.type(key)  # the terminal turns Ctrl-C into SIGINT, Ctrl-D into the input's end
 
     assert terminal.finish() == code

@@ -199,9 +199,10 @@ def test_an_include_on_a_last_line_without_a_newline_keeps_none(text: str) -> No
 
 def test_an_import_wrapped_with_a_trailing_comma_stays_wrapped(main_text: str) -> None:
     text = main_text.replace(
-        "from app.routers import health, predict\n",
-        "from app.routers import (\n    health,  # probes\n    predict,\n)\n",
+        "from app.routers import health, index, predict\n",
+        "from app.routers import (\n    health,  # probes\n    index,\n    predict,\n)\n",
     )
+    assert text != main_text
 
     added = round_trip(text, ROUTE)
 
@@ -210,9 +211,11 @@ def test_an_import_wrapped_with_a_trailing_comma_stays_wrapped(main_text: str) -
 
 def test_a_crlf_import_wrapped_with_a_trailing_comma_stays_wrapped(main_text: str) -> None:
     text = main_text.replace(
-        "from app.routers import health, predict\n",
-        "from app.routers import (\n    health,\n    predict,\n)\n",
-    ).replace("\n", "\r\n")
+        "from app.routers import health, index, predict\n",
+        "from app.routers import (\n    health,\n    index,\n    predict,\n)\n",
+    )
+    assert text != main_text
+    text = text.replace("\n", "\r\n")
 
     added = round_trip(text, ROUTE)
 
@@ -221,13 +224,14 @@ def test_a_crlf_import_wrapped_with_a_trailing_comma_stays_wrapped(main_text: st
 
 def test_an_import_comment_keeps_its_spacing(main_text: str) -> None:
     text = main_text.replace(
-        "from app.routers import health, predict\n",
-        "from app.routers import health, predict # the routers\n",
+        "from app.routers import health, index, predict\n",
+        "from app.routers import health, index, predict # the routers\n",
     )
+    assert text != main_text
 
     added = round_trip(text, ROUTE)
 
-    assert "from app.routers import health, predict, score # the routers\n" in added
+    assert "from app.routers import health, index, predict, score # the routers\n" in added
 
 
 # Tabs
@@ -298,10 +302,13 @@ def test_routers_included_only_outside_the_factory_are_an_anchor_not_found(
     main_text: str,
 ) -> None:
     text = main_text.replace(
-        "    app.include_router(health.router)\n    app.include_router(predict.router)\n",
+        "    app.include_router(index.router)\n"
+        "    app.include_router(health.router)  # open to all: probes send no key\n"
+        "    app.include_router(predict.router)\n",
         "    add_routers(app)\n",
     ) + (
         "\n\ndef add_routers(app: FastAPI) -> None:\n"
+        "    app.include_router(index.router)\n"
         "    app.include_router(health.router)\n"
         "    app.include_router(predict.router)\n"
     )
@@ -314,10 +321,13 @@ def test_routers_included_only_outside_the_factory_are_an_anchor_not_found(
 
 def test_lines_added_by_hand_after_an_anchor_not_found_are_accepted(main_text: str) -> None:
     text = main_text.replace(
-        "    app.include_router(health.router)\n    app.include_router(predict.router)\n",
+        "    app.include_router(index.router)\n"
+        "    app.include_router(health.router)  # open to all: probes send no key\n"
+        "    app.include_router(predict.router)\n",
         "    add_routers(app)\n",
-    ).replace("health, predict", "health, predict, score") + (
+    ).replace("health, index, predict", "health, index, predict, score") + (
         "\n\ndef add_routers(app: FastAPI) -> None:\n"
+        "    app.include_router(index.router)\n"
         "    app.include_router(health.router)\n"
         "    app.include_router(predict.router)\n"
         "    app.include_router(score.router)\n"
@@ -351,10 +361,11 @@ def test_a_factory_made_in_two_places_is_an_anchor_not_found(main_text: str) -> 
 
 
 def test_a_removal_that_would_empty_a_block_is_an_error(main_text: str) -> None:
-    text = main_text.replace("health, predict", "health, predict, score").replace(
+    text = main_text.replace("health, index, predict", "health, index, predict, score").replace(
         "    return app\n",
         "    if settings.debug:\n        app.include_router(score.router)\n    return app\n",
     )
+    assert "import health, index, predict, score\n" in text
 
     with pytest.raises(AnchorNotFoundError) as raised:
         unregister(text, ROUTE, 88)
@@ -363,10 +374,11 @@ def test_a_removal_that_would_empty_a_block_is_an_error(main_text: str) -> None:
 
 
 def test_a_removal_never_takes_other_code_on_the_same_line(main_text: str) -> None:
-    text = main_text.replace("health, predict", "health, predict, score").replace(
+    text = main_text.replace("health, index, predict", "health, index, predict, score").replace(
         "    app.include_router(predict.router)\n",
         "    app.include_router(predict.router); app.include_router(score.router)\n",
     )
+    assert "import health, index, predict, score\n" in text
 
     with pytest.raises(AnchorNotFoundError):
         unregister(text, ROUTE, 88)

@@ -47,13 +47,14 @@ COMBINATIONS = {
         "ci": "none",
         "json_logging": "yes",
     },
-    "py311-proprietary-github-k8s": {
+    "py311-proprietary-github-k8s-api-key": {
         "python_version": "3.11",
         "license": "proprietary",
         "ci": "github",
         "kubernetes": "yes",
         "metrics": "yes",
         "json_logging": "yes",
+        "auth": "api_key",
     },
     "onnx-github-k8s-metrics": {
         "model_framework": "onnx",
@@ -130,6 +131,10 @@ def test_files_follow_the_options(combination: Path) -> None:
     assert (combination / "k8s").exists() == (answers["kubernetes"] == "yes")
     assert (combination / "app/metrics.py").exists() == (answers["metrics"] == "yes")
     assert (combination / "app/log.py").exists() == (answers["json_logging"] == "yes")
+    assert (combination / "app/auth.py").exists() == (answers["auth"] == "api_key")
+    assert (combination / "k8s/secret.yaml").exists() == (
+        answers["kubernetes"] == "yes" and answers["auth"] == "api_key"
+    )
     assert _runtime_libraries(combination) & set(SERVING_LIBRARY.values()) == (
         {SERVING_LIBRARY[answers["model_framework"]]}
         if answers["model_framework"] in SERVING_LIBRARY
@@ -178,10 +183,11 @@ def test_validators_are_clean(combination: Path) -> None:
         pipeline = yaml.safe_load((combination / ".gitlab-ci.yml").read_text())
         assert {"stages", "test"} <= set(pipeline)
     if answers["kubernetes"] == "yes":
-        manifests = [f"k8s/{name}" for name in MANIFESTS]
+        names = [*MANIFESTS, *(["secret.yaml"] if answers["auth"] == "api_key" else [])]
+        manifests = [f"k8s/{name}" for name in names]
         run([TOOLS / "kubernetes-validate", "--strict", *manifests], cwd=combination)
         kustomization = yaml.safe_load((combination / "k8s/kustomization.yaml").read_text())
-        assert sorted(kustomization["resources"]) == sorted(MANIFESTS)
+        assert sorted(kustomization["resources"]) == sorted(names)
 
 
 def test_installs_lints_clean_and_passes_its_own_tests(

@@ -67,7 +67,7 @@ def add_endpoint(
     spec = _spec(name, method=method, path=path, crud=crud, udp=udp, port=port)
     names = spec.names  # checks the name and the path
     width = found.line_length()
-    files = render_files(spec, found.env_prefix, width)
+    files = render_files(spec, found.env_prefix, width, auth=found.needs_api_key)
     main_text = found.read(MAIN)
     _check_shadowing(root, main_text, names.module, spec)
     _check_same_kind(found, spec)

@@ -44,7 +44,7 @@ def remove_endpoint(
     module = derive_endpoint_names(name).module
     spec = _recorded_spec(found, module, name)
     width = found.line_length()
-    files = render_files(spec, found.env_prefix, width)
+    files = render_files(spec, found.env_prefix, width, auth=found.needs_api_key)
 
     main_text = found.read(MAIN)
     without = unregister(main_text, registration(spec), width)  # one line if it cannot

@@ -1,10 +1,11 @@
 """Settings, read from environment variables (see ``env_prefix``) and from a ``.env`` file."""
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field{% if cookiecutter.auth == 'api_key' %}, SecretStr{% endif %}, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class BatchingSettings(BaseModel):
@@ -32,7 +33,10 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, description="Server processes; each loads the model.")
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
-    model_path: Path = Field(Path("models/{{ cookiecutter.model_file }}"), description="From app.train.")
+    model_path: Path = Field(
+        Path("models/{{ cookiecutter.model_file }}"),
+        description="{{ 'The model fastml new --model copied here.' if cookiecutter._model else 'From app.train.' }}",
+    )
 {%- if cookiecutter.model_framework == 'pytorch' %}
     device: Literal["cpu", "cuda", "auto"] = Field(
         default="{{ cookiecutter.device }}",
@@ -45,6 +49,29 @@ class Settings(BaseSettings):
     inference_threads: int = Field(default=1, ge=1, description="Predictions run at once.")
     max_concurrency: int = Field(default=4, ge=1, description="Requests served at once.")
     batching: BatchingSettings = BatchingSettings()
+    docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc, /openapi.json.")
+    # Browser origins allowed to call the API (CORS): comma-separated, or a JSON list.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default=[], description="None: no CORS.")
+{%- if cookiecutter.auth == 'api_key' %}
+    # The keys that may call the API (app/auth.py): comma-separated or a JSON list, and/or a
+    # file of one key per line, such as a mounted Kubernetes Secret.  Start-up fails with
+    # none at all: the service is never open by mistake.
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default=[], description="Keys.")
+    api_keys_file: Path | None = Field(default=None, description="A file of keys, one a line.")
+{%- if cookiecutter.metrics == 'yes' %}
+    metrics_need_key: bool = Field(default=False, description="/metrics asks for a key too.")
+{%- endif %}
+{%- endif %}
+
+    @field_validator("cors_origins"{% if cookiecutter.auth == 'api_key' %}, "api_keys"{% endif %}, mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        """``a,b`` or ``["a", "b"]`` from the environment; a list as it is."""
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            return json.loads(value)
+        return [item.strip() for item in value.split(",") if item.strip()]
 
     @property
     def admitted_at_once(self) -> int:

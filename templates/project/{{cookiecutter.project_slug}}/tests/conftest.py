@@ -44,6 +44,13 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     train(path)
     return path
 {%- endif %}
+{%- if cookiecutter.auth == 'api_key' %}
+
+
+# The API key of the tests' apps, which their clients send.
+API_KEY = "test-key"
+KEY_HEADERS = {"X-API-Key": API_KEY}
+{%- endif %}
 
 
 @pytest.fixture
@@ -52,6 +59,9 @@ def make_settings(model_path: Path) -> Callable[..., Settings]:
 
     def make(**values: Any) -> Settings:
         values.setdefault("model_path", model_path)
+{%- if cookiecutter.auth == 'api_key' %}
+        values.setdefault("api_keys", [API_KEY])
+{%- endif %}
 {%- if cookiecutter.model_framework == 'pytorch' %}
         # auto: the GPU where there is one, the CPU elsewhere, so the tests run anywhere.
         values.setdefault("device", "auto")
@@ -68,7 +78,7 @@ def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[...
 
         def make(**values: Any) -> TestClient:
             app = create_app(make_settings(**values))
-            return clients.enter_context(TestClient(app))
+            return clients.enter_context(TestClient(app{{ ', headers=KEY_HEADERS' if cookiecutter.auth == 'api_key' else '' }}))
 
         yield make
 
@@ -82,5 +92,5 @@ def app(make_settings: Callable[..., Settings]) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """A client of ``app``, after start-up."""
-    with TestClient(app) as client:
+    with TestClient(app{{ ', headers=KEY_HEADERS' if cookiecutter.auth == 'api_key' else '' }}) as client:
         yield client

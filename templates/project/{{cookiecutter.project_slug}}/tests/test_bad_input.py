@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
+{%- if m or cookiecutter.auth == 'api_key' %}
+{% endif %}
 {%- if m %}
-
 from app.schemas import SAMPLES
+{%- endif %}
+{%- if cookiecutter.auth == 'api_key' %}
+from tests.conftest import KEY_HEADERS
 {%- endif %}
 
 JSON = {"content-type": "application/json"}
@@ -55,7 +58,7 @@ def strict_json(content: bytes) -> Any:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """A client that shows a server error as a 500 response, not as an exception."""
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False{{ ', headers=KEY_HEADERS' if cookiecutter.auth == 'api_key' else '' }}) as client:
         yield client
 
 

@@ -17,7 +17,15 @@ import httpx
 import pytest
 
 from app.schemas import {{ 'SAMPLES' if m else 'SETOSA' }}
+{%- if cookiecutter.auth == 'api_key' %}
+from tests.conftest import API_KEY, KEY_HEADERS
+{%- endif %}
 
+{% if cookiecutter.auth == 'api_key' -%}
+http = httpx.Client(headers=KEY_HEADERS)  # every request below sends the tests' API key
+{%- else -%}
+http = httpx.Client()  # the client of every request below
+{%- endif %}
 PREFIX = "{{ cookiecutter.env_prefix }}"
 MAX_CONCURRENCY = 2
 BODY_TIMEOUT_S = 2  # longer than the 1 s a prediction may take below
@@ -55,6 +63,9 @@ def running_server(model_path: Path, log: Path) -> Iterator[str]:
         f"{PREFIX}LOG_LEVEL": "warning",
         f"{PREFIX}MAX_CONCURRENCY": str(MAX_CONCURRENCY),
         f"{PREFIX}BODY_TIMEOUT_S": str(BODY_TIMEOUT_S),
+{%- if cookiecutter.auth == 'api_key' %}
+        f"{PREFIX}API_KEYS": API_KEY,
+{%- endif %}
 {%- if cookiecutter.model_framework == 'pytorch' %}
         f"{PREFIX}DEVICE": "auto",  # the GPU where there is one, so the tests run anywhere
 {%- endif %}
@@ -76,7 +87,7 @@ def _wait_until_ready(url: str, process: "subprocess.Popen[bytes]") -> None:
         if process.poll() is not None:
             raise RuntimeError(f"python -m app exited with code {process.returncode}")
         try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+            if http.get(f"{url}/readyz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -93,8 +104,8 @@ def server_url(model_path: Path, tmp_path: Path) -> Iterator[str]:
 
 
 def test_server_answers_over_http(server_url: str) -> None:
-    assert httpx.get(f"{server_url}/livez").status_code == 200
-    response = httpx.post(f"{server_url}/predict", json={"instances": [{{ 'SAMPLES[0]' if m else 'SETOSA' }}]})
+    assert http.get(f"{server_url}/livez").status_code == 200
+    response = http.post(f"{server_url}/predict", json={"instances": [{{ 'SAMPLES[0]' if m else 'SETOSA' }}]})
 
     assert response.status_code == 200
 {%- if m %}
@@ -102,8 +113,8 @@ def test_server_answers_over_http(server_url: str) -> None:
 {%- else %}
     assert response.json()["predictions"][0]["label"] == "setosa"
 {%- endif %}
-    assert "swagger-ui" in httpx.get(f"{server_url}/docs").text
-    assert "redoc" in httpx.get(f"{server_url}/redoc").text.lower()
+    assert "swagger-ui" in http.get(f"{server_url}/docs").text
+    assert "redoc" in http.get(f"{server_url}/redoc").text.lower()
 
 
 def test_clients_that_stall_mid_body_neither_block_others_nor_stay_forever(
@@ -119,7 +130,7 @@ def test_clients_that_stall_mid_body_neither_block_others_nor_stay_forever(
             )
 
         started = time.monotonic()
-        response = httpx.post(f"{server_url}/predict", json={"instances": [{{ 'SAMPLES[0]' if m else 'SETOSA' }}]}, timeout=5)
+        response = http.post(f"{server_url}/predict", json={"instances": [{{ 'SAMPLES[0]' if m else 'SETOSA' }}]}, timeout=5)
         elapsed = time.monotonic() - started
 
         assert response.status_code == 200
@@ -145,7 +156,7 @@ def test_bad_bodies_get_4xx_and_leave_no_traceback_in_the_log(
 
     with running_server(model_path, log) as url:
         statuses = [
-            httpx.post(f"{url}/predict", content=body, headers={"content-type": kind}).status_code
+            http.post(f"{url}/predict", content=body, headers={"content-type": kind}).status_code
             for kind, body in bodies
         ]
 

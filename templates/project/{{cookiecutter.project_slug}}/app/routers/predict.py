@@ -11,11 +11,19 @@ from fastapi import APIRouter, HTTPException, status
 {% if cookiecutter.metrics == 'yes' %}
 from app import metrics
 {%- endif %}
+{%- if cookiecutter.auth == 'api_key' %}
+from app.auth import ApiKey
+{%- endif %}
 from app.deps import ModelDep, RunnerDep
 from app.schemas import ErrorMessage, {% if not m %}Prediction, {% endif %}PredictRequest, PredictResponse
 from app.serving import OverloadedError
 
+{% if cookiecutter.auth == 'api_key' -%}
+# ApiKey: a request without a valid key gets 401 (app/auth.py).
+router = APIRouter(prefix="/predict", tags=["predict"], dependencies=[ApiKey])
+{%- else -%}
 router = APIRouter(prefix="/predict", tags=["predict"])
+{%- endif %}
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "The body is larger than MAX_REQUEST_BYTES."},

@@ -2,12 +2,11 @@
 settings say (app/config.py); options given here win over them.  ``--help`` lists them."""
 
 import argparse
-{%- if cookiecutter.auth == 'api_key' %}
 import sys
-{%- endif %}
 from collections.abc import Sequence
 
 import uvicorn
+from pydantic import ValidationError
 
 from app import SUMMARY, __version__
 {%- if cookiecutter.auth == 'api_key' %}
@@ -38,7 +37,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     given = {"host": args.host, "port": args.port, "workers": args.workers}
-    settings = Settings(**{name: value for name, value in given.items() if value is not None})
+    try:
+        settings = Settings(**{name: value for name, value in given.items() if value is not None})
+    except ValidationError as error:  # one line per bad setting, never its value
+        sys.exit("\n".join(f"error: {e['loc'][0]}: {e['msg']}" for e in error.errors()))
 {%- if cookiecutter.auth == 'api_key' %}
     try:
         load_keys(settings)  # here too, so that a missing key is one line, not a traceback

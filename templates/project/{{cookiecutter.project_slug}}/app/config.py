@@ -4,7 +4,15 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field{% if cookiecutter.auth == 'api_key' %}, SecretStr{% endif %}, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+{%- if cookiecutter.auth == 'api_key' %}
+    SecretStr,
+{%- endif %}
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -25,6 +33,7 @@ class Settings(BaseSettings):
         env_file=".env",
         extra="ignore",
         env_nested_delimiter="__",  # BATCHING__ENABLED sets batching.enabled
+        hide_input_in_errors=True,  # an invalid API_KEYS must not print the keys
     )
 
     # 0.0.0.0: reachable from other machines and a container's host (127.0.0.1: this one).
@@ -65,13 +74,17 @@ class Settings(BaseSettings):
 
     @field_validator("cors_origins"{% if cookiecutter.auth == 'api_key' %}, "api_keys"{% endif %}, mode="before")
     @classmethod
-    def _split_commas(cls, value: Any) -> Any:
+    def _split_commas(cls, value: Any, info: ValidationInfo) -> Any:
         """``a,b`` or ``["a", "b"]`` from the environment; a list as it is."""
         if not isinstance(value, str):
-            return value
-        if value.strip().startswith("["):
-            return json.loads(value)
-        return [item.strip() for item in value.split(",") if item.strip()]
+            items = value
+        elif value.strip().startswith("["):
+            items = json.loads(value)
+        else:
+            items = [item.strip() for item in value.split(",") if item.strip()]
+        if info.field_name == "cors_origins" and isinstance(items, list):
+            return [str(item).rstrip("/") for item in items]  # an Origin never ends in /
+        return items
 
     @property
     def admitted_at_once(self) -> int:

@@ -36,7 +36,7 @@ def static_files() -> StaticFiles:
 
 @router.get("/docs")
 async def swagger_ui(request: Request) -> HTMLResponse:
-    root = request.scope.get("root_path", "")  # behind a proxy that strips a prefix
+    root = request.scope.get("root_path", "").rstrip("/")  # behind a proxy, its prefix
     page = get_swagger_ui_html(
         openapi_url=f"{root}{request.app.openapi_url}",
         title=f"{request.app.title} - Swagger UI",
@@ -57,7 +57,7 @@ async def swagger_ui_redirect() -> HTMLResponse:
 
 @router.get("/redoc")
 async def redoc(request: Request) -> HTMLResponse:
-    root = request.scope.get("root_path", "")
+    root = request.scope.get("root_path", "").rstrip("/")
     page = get_redoc_html(
         openapi_url=f"{root}{request.app.openapi_url}",
         title=f"{request.app.title} - ReDoc",

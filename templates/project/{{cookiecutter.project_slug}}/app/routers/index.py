@@ -13,7 +13,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_model=None)
 async def index(request: Request, settings: SettingsDep) -> RedirectResponse | dict[str, Any]:
     if settings.docs_enabled:
-        return RedirectResponse(f"{request.scope.get('root_path', '')}/docs")
+        return RedirectResponse(f"{request.scope.get('root_path', '').rstrip('/')}/docs")
     paths = request.app.openapi()["paths"]  # the schema is built even when not served
     return {
         "name": request.app.title,

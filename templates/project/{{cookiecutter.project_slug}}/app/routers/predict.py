@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, status
 from app import metrics
 {%- endif %}
 {%- if cookiecutter.auth == 'api_key' %}
-from app.auth import ApiKey
+from app.auth import UNAUTHORIZED, ApiKey
 {%- endif %}
 from app.deps import ModelDep, RunnerDep
 from app.schemas import ErrorMessage, {% if not m %}Prediction, {% endif %}PredictRequest, PredictResponse
@@ -20,7 +20,9 @@ from app.serving import OverloadedError
 
 {% if cookiecutter.auth == 'api_key' -%}
 # ApiKey: a request without a valid key gets 401 (app/auth.py).
-router = APIRouter(prefix="/predict", tags=["predict"], dependencies=[ApiKey])
+router = APIRouter(
+    prefix="/predict", tags=["predict"], dependencies=[ApiKey], responses=UNAUTHORIZED
+)
 {%- else -%}
 router = APIRouter(prefix="/predict", tags=["predict"])
 {%- endif %}

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint unit bench bench-peers clean container-tools browser check-assets
+.PHONY: help install demo test lint unit bench bench-peers clean container-tools browser check-assets release-template
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -54,3 +54,6 @@ browser:  ## Install chromium for the docs pages' browser test (root, Debian)
 
 check-assets: $(STAMP)  ## Tell whether the generated docs pages' files (fastapi-offline) are current
 	$(BIN)/python scripts/check-docs-assets.py
+
+release-template: $(STAMP)  ## Archive the live templates as template VERSION=x.y.z (after changing them)
+	$(BIN)/python scripts/release-template.py $(VERSION)

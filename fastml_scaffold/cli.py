@@ -521,6 +521,34 @@ def endpoints_command(project: ProjectOption = None) -> None:
     output.report_endpoints(endpoints)
 
 
+@app.command("check", cls=_Command)
+def check_command(
+    project: ProjectOption = None,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Show what the current template changes, rendered with the project's answers.",
+        ),
+    ] = False,
+) -> None:
+    """Tell whether the project is on the current template: exit 0 if it is, 1 if a newer
+    template exists (for CI).  Never writes.
+
+    \b
+    Example:
+      fastml check --project iris-service --diff
+    """
+    with _user_errors():
+        from fastml_scaffold import output
+        from fastml_scaffold.commands.check import check_project
+
+        result = check_project(project, diff=diff)
+    output.report_check(result)
+    if not result.up_to_date:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Run the command line; ``fastml_scaffold.__main__.main`` calls it once signals are
     handled."""

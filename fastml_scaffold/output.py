@@ -18,6 +18,7 @@ from fastml_scaffold.plan import Action, FileChange
 
 if TYPE_CHECKING:
     from fastml_scaffold.commands.add_endpoint import EndpointResult
+    from fastml_scaffold.commands.check import CheckResult
     from fastml_scaffold.commands.endpoints import EndpointInfo
     from fastml_scaffold.commands.new import NewResult
     from fastml_scaffold.templates import Question
@@ -243,3 +244,18 @@ def _served_at(endpoint: EndpointInfo) -> tuple[str, str]:
     if endpoint.kind == "listener":
         return "UDP", f":{endpoint.port}"
     return endpoint.method or "CRUD", endpoint.path or ""
+
+
+def report_check(result: CheckResult) -> None:
+    """One line: up to date, or which template the project is on and which is current."""
+    console = stdout()
+    if result.up_to_date:
+        console.print(f"Up to date: {escape(str(result.root))} is on template {result.current}.")
+        return
+    if result.diff:
+        console.print(escape(result.diff), end="", soft_wrap=True, highlight=False)
+    console.print(
+        f"Template {result.version} -> {result.current}: {escape(str(result.root))} was made "
+        f"with an older template{'' if result.diff else ' (--diff shows what changed)'}.",
+        soft_wrap=True,
+    )

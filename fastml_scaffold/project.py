@@ -92,6 +92,13 @@ class Project:
         return self.answers.get("env_prefix", "")
 
     @property
+    def template_version(self) -> str:
+        """The version of the template it was made with (0.1.0 before fastml recorded it)."""
+        from fastml_scaffold.versions import UNRECORDED
+
+        return str(self.others.get("template_version") or UNRECORDED)
+
+    @property
     def needs_api_key(self) -> bool:
         """Whether its routers ask for an API key (``auth=api_key``; older projects: no)."""
         return self.answers.get("auth") == "api_key"

@@ -70,9 +70,10 @@ class TemplateSpec:
     rules: Rules = Rules()
 
 
-def load_template(name: str) -> TemplateSpec:
-    """Read a template's ``cookiecutter.json`` into questions and derived keys."""
-    path = template_dir(name)
+def load_template(name: str, root: Path | None = None) -> TemplateSpec:
+    """Read a template's ``cookiecutter.json`` into questions and derived keys; from the
+    ``templates/`` folder ``root`` (a released version's) instead of fastml's own."""
+    path = template_dir(name) if root is None else root / name
     raw = _read_json(path / "cookiecutter.json")
     prompts = raw.get("__prompts__", {})
     questions: dict[str, Question] = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from fastml_scaffold import __version__
+from fastml_scaffold import __version__, versions
 from fastml_scaffold.answers import (
     check_answers,
     check_combinations,
@@ -126,6 +126,7 @@ def _generate(
         context = template_context(model) if model is not None else {}
         rendered = _render(spec, {**answers, "_model": context}, staging)
         record = new_record(rendered, answers, __version__)
+        record.others["template_version"] = versions.CURRENT  # what fastml check compares
         if model is not None:
             _copy_model(model, rendered / "models" / model.file_name)
             record.others["model"] = context  # what the project was rendered from
@@ -356,6 +357,25 @@ def _existing_ancestor(path: Path) -> Path:
     while not path.exists():
         path = path.parent
     return path
+
+
+def render_version(
+    version: str,
+    answers: Mapping[str, str],
+    staging: Path,
+    model: Mapping[str, object] | None = None,
+) -> Path:
+    """The project template of ``version`` rendered with a project's recorded ``answers``
+    (and ``model`` context) into ``staging``, for fastml check: answers that template
+    does not ask are left out, and questions it added take their defaults."""
+    with versions.templates_of(version) as templates:
+        spec = load_template(TEMPLATE_NAME, templates)
+        known = {**spec.questions, **dict.fromkeys(spec.derived)}
+        given: dict[str, object] = {k: v for k, v in answers.items() if k in known}
+        if model:
+            given["_model"] = dict(model)
+        staging.mkdir(parents=True, exist_ok=True)
+        return _render(spec, given, staging)
 
 
 def _render(spec: TemplateSpec, answers: Mapping[str, object], staging: Path) -> Path:

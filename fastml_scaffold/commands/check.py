@@ -1,0 +1,86 @@
+"""``fastml check``: is a project on the current template?  For CI; it never writes."""
+
+from __future__ import annotations
+
+import difflib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastml_scaffold import versions
+from fastml_scaffold.errors import FastmlError
+from fastml_scaffold.project import RECORD_FILE, Project
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The template version a project was made with, against fastml's current one."""
+
+    root: Path
+    version: str
+    current: str
+    diff: str = ""  # what the template changed since, with the project's answers
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.version == self.current
+
+
+def check_project(project: Path | None = None, *, diff: bool = False) -> CheckResult:
+    """Compare the project at (or above) ``project`` with the current template; with
+    ``diff``, render both versions with its answers and diff them."""
+    found = Project.find(project or Path.cwd())
+    version = found.template_version
+    if version not in versions.released():
+        raise FastmlError(
+            f"{found.root} was made with template {version}, which this fastml does not know "
+            f"(it knows {', '.join(versions.released())}): upgrade fastml."
+        )
+    text = ""
+    if diff and version != versions.CURRENT:
+        text = template_diff(found, version, versions.CURRENT)
+    return CheckResult(found.root, version, versions.CURRENT, text)
+
+
+def template_diff(project: Project, old: str, new: str) -> str:
+    """A unified diff of the project's files as template ``old`` and template ``new``
+    render them with its answers (its endpoints and its own edits aside)."""
+    from fastml_scaffold.commands.new import render_version
+
+    with tempfile.TemporaryDirectory(prefix="fastml-check-") as work:
+        model = project.others.get("model")
+        before = render_version(old, project.answers, Path(work) / "before", model)
+        after = render_version(new, project.answers, Path(work) / "after", model)
+        paths = sorted(
+            {p.relative_to(before) for p in before.rglob("*") if p.is_file()}
+            | {p.relative_to(after) for p in after.rglob("*") if p.is_file()}
+        )
+        return "".join(
+            _file_diff(before / path, after / path, path.as_posix())
+            for path in paths
+            if path.name != RECORD_FILE
+        )
+
+
+def _file_diff(before: Path, after: Path, name: str) -> str:
+    old, new = _lines(before), _lines(after)
+    if old is None or new is None:
+        return (
+            ""
+            if before.is_file() and after.is_file() and _same(before, after)
+            else (f"Binary file {name} differs\n")
+        )
+    return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
+
+
+def _lines(path: Path) -> list[str] | None:
+    if not path.is_file():
+        return []
+    try:
+        return path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        return None
+
+
+def _same(one: Path, other: Path) -> bool:
+    return one.read_bytes() == other.read_bytes()

@@ -521,6 +521,55 @@ def endpoints_command(project: ProjectOption = None) -> None:
     output.report_endpoints(endpoints)
 
 
+@app.command("update", cls=_Command)
+def update_command(
+    project: ProjectOption = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="VERSION", help="Template version (default: the newest)."),
+    ] = None,
+    set_answers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Change an answer through the update, e.g. --set metrics=yes. Repeatable.",
+        ),
+    ] = None,
+    dry_run: PlanOnlyOption = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", "-f", help="Run outside git, or with uncommitted changes."),
+    ] = False,
+) -> None:
+    """Bring the project to the current template, keeping your changes (a three-way merge).
+
+    Files you did not touch take the new template's version; files you changed stay;
+    files both changed are merged, and overlapping changes get conflict markers.  Exit 1
+    lists the files with conflicts: resolve them, commit, and run update again to finish.
+
+    \b
+    Example:
+      fastml update --dry-run
+      fastml update --set metrics=yes
+    """
+    with _user_errors():
+        from fastml_scaffold import output
+        from fastml_scaffold.answers import parse_set_options
+        from fastml_scaffold.commands.update import update_project
+
+        result = update_project(
+            project,
+            to=to,
+            answers=parse_set_options(set_answers or []),
+            dry_run=dry_run,
+            force=force,
+        )
+    output.report_update(result)
+    if result.conflicts:
+        raise typer.Exit(1)
+
+
 @app.command("check", cls=_Command)
 def check_command(
     project: ProjectOption = None,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from fastml_scaffold.commands.check import CheckResult
     from fastml_scaffold.commands.endpoints import EndpointInfo
     from fastml_scaffold.commands.new import NewResult
+    from fastml_scaffold.commands.update import UpdateResult
     from fastml_scaffold.templates import Question
 
 _ACTION_STYLES = {
@@ -259,3 +260,26 @@ def report_check(result: CheckResult) -> None:
         f"with an older template{'' if result.diff else ' (--diff shows what changed)'}.",
         soft_wrap=True,
     )
+
+
+def report_update(result: UpdateResult) -> None:
+    """Each file the update touches (and each it kept for a reason), then the outcome."""
+    console = stdout()
+    for item in result.files:
+        if item.kind == "keep" and not item.note:
+            continue
+        note = f"  ({escape(item.note)})" if item.note else ""
+        console.print(f"  {item.kind:<9} {escape(item.path.as_posix())}{note}", soft_wrap=True)
+        if result.dry_run and item.change.action.writes:
+            console.print(escape(item.change.diff()), end="", soft_wrap=True, highlight=False)
+    where = escape(str(result.root))
+    if result.conflicts:
+        console.print(
+            f"Template {result.old} -> {result.new}: {len(result.conflicts)} file(s) with "
+            f"conflicts in {where}; resolve the markers, then run fastml update again.",
+            soft_wrap=True,
+        )
+    elif result.dry_run:
+        console.print(f"Dry run: template {result.old} -> {result.new}; nothing was written.")
+    else:
+        console.print(f"Updated {where} to template {result.new}.", soft_wrap=True)

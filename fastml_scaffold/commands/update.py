@@ -1,0 +1,226 @@
+"""``fastml update``: bring a project to the current template, keeping its owner's changes.
+
+A three-way merge, file by file: the base is the template the project was made with,
+rendered with its recorded answers; theirs is the new template with the same answers
+(changed by ``--set``); ours is the project as it is.  Files the owner did not touch take
+the new version, files only the owner changed stay, files both changed are merged by
+``git merge-file`` (every git has it, and it writes inline conflict markers, never .rej
+files).  The plan goes through the same applier as ``new``: all or nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from fastml_scaffold import versions
+from fastml_scaffold.errors import FastmlError
+from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit
+from fastml_scaffold.project import RECORD_FILE, Project
+
+
+@dataclass(frozen=True)
+class FileUpdate:
+    """What the update does to one file, and why."""
+
+    path: Path
+    kind: str  # create, update, merge, conflict, remove, keep
+    change: FileChange
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    root: Path
+    old: str
+    new: str
+    files: list[FileUpdate] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def conflicts(self) -> list[Path]:
+        return [f.path for f in self.files if f.kind == "conflict"]
+
+
+def update_project(
+    project: Path | None = None,
+    *,
+    to: str | None = None,
+    answers: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+) -> UpdateResult:
+    """Update the project at (or above) ``project`` to template ``to`` (the current one)."""
+    found = Project.find(project or Path.cwd())
+    pending = found.others.get("update")
+    if isinstance(pending, dict):  # a run that left conflicts: finish it
+        return _finish(found, pending, dry_run=dry_run)
+    old, new = found.template_version, to or versions.CURRENT
+    for version in (old, new):
+        if version not in versions.released():
+            raise FastmlError(
+                f"fastml knows no template {version} (it knows "
+                f"{', '.join(versions.released())}): upgrade fastml."
+            )
+    if versions.key(new) < versions.key(old):
+        raise FastmlError(f"{found.root} is on template {old}, newer than {new}.")
+    new_answers = {**found.answers, **(answers or {})}
+    if not dry_run:
+        _check_safety_net(found.root, force=force)
+    model = found.others.get("model")
+    from fastml_scaffold.commands.new import render_version
+
+    with tempfile.TemporaryDirectory(prefix="fastml-update-") as work:
+        base = render_version(old, found.answers, Path(work) / "base", model)
+        theirs = render_version(new, new_answers, Path(work) / "theirs", model)
+        paths = sorted(
+            {p.relative_to(base) for p in base.rglob("*") if p.is_file()}
+            | {p.relative_to(theirs) for p in theirs.rglob("*") if p.is_file()}
+        )
+        files = [
+            _plan(found.root, path, base / path, theirs / path, old, new, Path(work))
+            for path in paths
+            if path.name != RECORD_FILE
+        ]
+    result = UpdateResult(found.root, old, new, files, dry_run)
+    changes = [f.change for f in files if f.change.action.writes]
+    if result.conflicts:  # the record moves on only once they are resolved (_finish)
+        state = {"to": new, "answers": new_answers, "conflicts": _posix(result.conflicts)}
+        record = replace(found, others={**found.others, "update": state})
+    else:
+        others = {**found.others, "template_version": new}
+        record = replace(found, answers=new_answers, others=others)
+    changes.append(plan_edit(Path(RECORD_FILE), found.text, record.record_text()))
+    if not dry_run:
+        apply_changes(found.root, [c for c in changes if c.action.writes])
+    return result
+
+
+def _finish(found: Project, pending: dict[str, object], *, dry_run: bool) -> UpdateResult:
+    """The second run after conflicts: once no conflict marker is left in the files it
+    listed, the project is on the new template and its record says so."""
+    new = str(pending.get("to", ""))
+    conflicts = pending.get("conflicts")
+    listed = [Path(str(p)) for p in conflicts] if isinstance(conflicts, list) else []
+    left = [path for path in listed if _has_markers(found.root / path)]
+    files = [FileUpdate(path, "conflict", FileChange(path, Action.UNCHANGED)) for path in left]
+    result = UpdateResult(found.root, found.template_version, new, files, dry_run)
+    if not left:
+        others = {k: v for k, v in found.others.items() if k != "update"}
+        answers = pending.get("answers")
+        record = replace(
+            found,
+            answers=dict(answers) if isinstance(answers, dict) else found.answers,
+            others={**others, "template_version": new},
+        )
+        change = plan_edit(Path(RECORD_FILE), found.text, record.record_text())
+        if not dry_run and change.action.writes:
+            apply_changes(found.root, [change])
+    return result
+
+
+def _has_markers(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "<<<<<<< your project" in text or ">>>>>>> template " in text
+
+
+def _posix(paths: list[Path]) -> list[str]:
+    return [path.as_posix() for path in paths]
+
+
+def _check_safety_net(root: Path, *, force: bool) -> None:
+    """A git work tree with every change committed, so the owner can see and undo it all."""
+    git = shutil.which("git")
+    inside = git is not None and _git(root, "rev-parse", "--is-inside-work-tree") == "true"
+    if not inside:
+        if not force:
+            raise FastmlError(
+                f"{root} is not in a git work tree: update rewrites files that only git "
+                "would give back. Commit the project to git first, or pass --force."
+            )
+        return
+    if _git(root, "status", "--porcelain", "--", ".") and not force:
+        raise FastmlError(
+            f"{root} has uncommitted changes: commit or stash them first, so the update's "
+            "changes are all you see in git diff."
+        )
+
+
+def _git(root: Path, *args: str) -> str:
+    process = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+    )
+    return process.stdout.strip() if process.returncode == 0 else ""
+
+
+def _plan(
+    root: Path, path: Path, base: Path, theirs: Path, old: str, new: str, work: Path
+) -> FileUpdate:
+    ours = root / path
+    b, t, o = _read(base), _read(theirs), _read(ours)
+    if o is None:  # the owner deleted it (or never had it)
+        if t is None:
+            return _keep(path)
+        if b is None:
+            return FileUpdate(path, "create", FileChange(path, Action.CREATE, content=t))
+        note = "you deleted it; the template changed it" if t != b else ""
+        return FileUpdate(path, "keep", FileChange(path, Action.SKIP), note)
+    if t is None:  # the template removed it
+        if o == b:
+            return FileUpdate(path, "remove", FileChange(path, Action.REMOVE, previous=_text(o)))
+        return FileUpdate(path, "keep", FileChange(path, Action.SKIP), "changed by you")
+    if o == t:
+        return _keep(path)
+    if b == o:  # only the template changed it
+        change = FileChange(path, Action.OVERWRITE, content=t, previous=_text(o))
+        return FileUpdate(path, "update", change)
+    if b == t:  # only the owner changed it
+        return _keep(path)
+    if any(isinstance(x, bytes) for x in (b, t, o)):
+        return FileUpdate(path, "keep", FileChange(path, Action.SKIP), "binary: not merged")
+    merged, conflicts = _merge(o, b or "", t, old, new, work)  # type: ignore[arg-type]
+    change = FileChange(path, Action.OVERWRITE, content=merged, previous=_text(o))
+    if conflicts:
+        return FileUpdate(path, "conflict", change, f"{conflicts} conflict(s) marked")
+    return FileUpdate(path, "merge", change)
+
+
+def _keep(path: Path) -> FileUpdate:
+    return FileUpdate(path, "keep", FileChange(path, Action.UNCHANGED))
+
+
+def _read(path: Path) -> str | bytes | None:
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+def _text(value: str | bytes | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _merge(ours: str, base: str, theirs: str, old: str, new: str, work: Path) -> tuple[str, int]:
+    """``git merge-file``: the merged text, and how many conflicts it marked."""
+    files = []
+    for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+        file = work / f"merge-{name}"
+        file.write_bytes(text.encode("utf-8"))
+        files.append(str(file))
+    labels = ["-L", "your project", "-L", f"template {old}", "-L", f"template {new}"]
+    process = subprocess.run(
+        ["git", "merge-file", "-p", *labels, *files], capture_output=True, check=False
+    )
+    if process.returncode >= 128:  # git's -1: an error, not a count of conflicts
+        raise FastmlError(f"git merge-file failed: {process.stderr.decode(errors='replace')}")
+    return process.stdout.decode("utf-8"), process.returncode

@@ -1,0 +1,204 @@
+"""fastml update: a project made by fastml 0.1.0, edited by its owner, brought to the current
+template by a three-way merge (git merge-file), and finished once its conflicts are resolved."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from support import assert_one_error_line, snapshot
+from typer.testing import CliRunner, Result
+
+from fastml_scaffold import new_project, versions
+from fastml_scaffold.cli import app
+from fastml_scaffold.commands.new import render_version
+from fastml_scaffold.project import RECORD_FILE, Project
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="update merges with git")
+
+ANSWERS = {
+    "project_name": "Old Service",
+    "project_slug": "old-service",
+    "env_prefix": "OLD_SERVICE_",
+    "description": "Predicts iris species.",
+    "author_name": "Ada",
+    "author_email": "ada@example.com",
+    "version": "0.1.0",
+    "python_version": "3.11",
+    "model_framework": "sklearn",
+    "device": "cpu",
+    "license": "MIT",
+    "docker": "yes",
+    "ci": "github",
+    "kubernetes": "no",
+    "metrics": "no",
+    "json_logging": "no",
+    "model_file": "model.joblib",
+}
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.email=a@b", "-c", "user.name=a", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def commit(root: Path, message: str = "edit") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message, "--allow-empty")
+
+
+def update(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(app, ["update", "--project", str(root), *args])
+
+
+@pytest.fixture
+def old(tmp_path: Path) -> Path:
+    """A project as fastml 0.1.0 made it, committed to git."""
+    rendered = render_version("0.1.0", ANSWERS, tmp_path / "stage")
+    root = Path(shutil.copytree(rendered, tmp_path / "old-service"))
+    record = {"answers": ANSWERS, "fastml_version": "0.1.0", "template": "project"}
+    (root / RECORD_FILE).write_text(json.dumps(record, indent=2))
+    git(root, "init", "-q")
+    commit(root, "made by fastml 0.1.0")
+    return root
+
+
+@pytest.fixture
+def edited(old: Path) -> Path:
+    """The owner's edits of the usual kinds, committed."""
+    with (old / "README.md").open("a") as readme:
+        readme.write("\n## Our notes\n\nHow we deploy.\n")
+    pyproject = old / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            '"pydantic-settings>=2.3",', '"pydantic-settings>=2.3",\n    "orjson>=3.9",'
+        )
+    )
+    (old / "app" / "routers" / "extra.py").write_text('"""Our own router."""\n')
+    train = old / "app" / "train.py"  # a change only the owner made
+    train.write_text(train.read_text() + "\n# Our training notes.\n")
+    commit(old)
+    return old
+
+
+def test_an_old_project_takes_the_template_and_keeps_its_owner_s_edits(edited: Path) -> None:
+    result = update(edited)
+
+    assert result.exit_code == 1  # README and pyproject changed on both sides
+    assert "2 file(s) with conflicts" in result.stdout
+    pyproject = (edited / "pyproject.toml").read_text()
+    assert "<<<<<<< your project" in pyproject
+    assert ">>>>>>> template 0.2.0" in pyproject
+    assert '"orjson>=3.9",' in pyproject
+    assert not list(edited.rglob("*.rej"))
+    assert (edited / "app" / "serving.py").is_file()  # added by the template
+    assert not (edited / "app" / "fastpath.py").exists()  # removed by it, untouched by you
+    assert (edited / "app" / "routers" / "extra.py").read_text() == '"""Our own router."""\n'
+    assert "# Our training notes." in (edited / "app" / "train.py").read_text()
+    assert "docs" in (edited / "app" / "main.py").read_text()  # merged: template change in
+    assert Project.load(edited).template_version == "0.1.0"  # not until resolved
+
+
+def _resolve(root: Path) -> None:
+    for name in ("pyproject.toml", "README.md"):
+        path = root / name
+        text = re.sub(
+            r"<<<<<<< your project\n(.*?)=======\n(.*?)>>>>>>> template [0-9.]+\n",
+            lambda m: m.group(2) + m.group(1),
+            path.read_text(),
+            flags=re.S,
+        )
+        path.write_text(text)
+
+
+def test_update_finishes_once_the_conflicts_are_resolved(edited: Path) -> None:
+    update(edited)
+    assert update(edited).exit_code == 1  # markers still there
+    _resolve(edited)
+    commit(edited, "resolved")
+
+    finished = update(edited)
+    commit(edited, "recorded")
+    again = update(edited)
+
+    assert finished.exit_code == 0, finished.output
+    assert Project.load(edited).template_version == versions.CURRENT
+    assert CliRunner().invoke(app, ["check", "--project", str(edited)]).exit_code == 0
+    assert again.exit_code == 0
+    assert git(edited, "status", "--porcelain") == ""  # a second update changes nothing
+
+
+def test_a_project_without_edits_updates_cleanly(old: Path) -> None:
+    result = update(old)
+
+    assert result.exit_code == 0, result.output
+    assert Project.load(old).template_version == versions.CURRENT
+    assert "## Quick start" in (old / "README.md").read_text()
+
+
+def test_set_changes_an_answer_through_the_merge(tmp_path: Path) -> None:
+    root = new_project("Demo", output_dir=tmp_path).project_dir
+    git(root, "init", "-q")
+    with (root / "README.md").open("a") as readme:
+        readme.write("\nOur notes.\n")
+    commit(root)
+
+    result = update(root, "--set", "metrics=yes")
+
+    assert result.exit_code == 0, result.output
+    assert (root / "app" / "metrics.py").is_file()
+    assert "metrics" in (root / "app" / "main.py").read_text()
+    assert (root / "README.md").read_text().endswith("\nOur notes.\n")
+    assert Project.load(root).answers["metrics"] == "yes"
+
+
+def test_a_dirty_tree_is_refused_and_nothing_written(edited: Path) -> None:
+    (edited / "README.md").write_text("uncommitted\n")
+    before = snapshot(edited)
+
+    result = update(edited)
+
+    assert_one_error_line(result)
+    assert "uncommitted changes" in result.stderr
+    assert snapshot(edited) == before
+
+
+def test_outside_git_it_needs_force(tmp_path: Path, old: Path) -> None:
+    shutil.rmtree(old / ".git")
+    before = snapshot(old)
+
+    refused = update(old)
+    assert_one_error_line(refused)
+    assert snapshot(old) == before
+    assert update(old, "--force").exit_code == 0
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(edited: Path) -> None:
+    before = snapshot(edited)
+
+    result = update(edited, "--dry-run")
+
+    assert "create    app/serving.py" in result.stdout
+    assert "remove    app/fastpath.py" in result.stdout
+    assert "conflict  pyproject.toml" in result.stdout
+    assert snapshot(edited) == before
+
+
+def test_a_file_the_template_removed_but_the_owner_changed_is_kept(old: Path) -> None:
+    fastpath = old / "app" / "fastpath.py"
+    fastpath.write_text(fastpath.read_text() + "\n# We use this.\n")
+    commit(old)
+
+    result = update(old)
+
+    assert fastpath.is_file()
+    assert "keep      app/fastpath.py  (changed by you)" in result.stdout

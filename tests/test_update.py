@@ -202,3 +202,26 @@ def test_a_file_the_template_removed_but_the_owner_changed_is_kept(old: Path) ->
 
     assert fastpath.is_file()
     assert "keep      app/fastpath.py  (changed by you)" in result.stdout
+
+
+def test_an_interrupted_update_leaves_the_project_as_it_was(
+    edited: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastml_scaffold import plan
+
+    before = snapshot(edited)
+    real = plan.write_atomically
+    calls = 0
+
+    def interrupted(path: Path, text: str | bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 5:  # midway through the plan
+            raise KeyboardInterrupt
+        real(path, text)
+
+    monkeypatch.setattr(plan, "write_atomically", interrupted)
+    result = update(edited)
+
+    assert result.exit_code == 130
+    assert snapshot(edited) == before

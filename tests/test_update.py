@@ -41,6 +41,19 @@ ANSWERS = {
 }
 
 
+EXTRA_ROUTER = """\"\"\"Our own router.\"\"\"
+
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/hello")
+async def hello() -> dict[str, str]:
+    return {"hello": "world"}
+"""
+
+
 def git(root: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-c", "user.email=a@b", "-c", "user.name=a", *args],
@@ -83,7 +96,21 @@ def edited(old: Path) -> Path:
             '"pydantic-settings>=2.3",', '"pydantic-settings>=2.3",\n    "orjson>=3.9",'
         )
     )
-    (old / "app" / "routers" / "extra.py").write_text('"""Our own router."""\n')
+    (old / "app" / "routers" / "extra.py").write_text(EXTRA_ROUTER)
+    main = old / "app" / "main.py"  # registered by hand
+    main.write_text(
+        main.read_text()
+        .replace(
+            "from app.routers import health, predict",
+            "from app.routers import extra, health, predict",
+        )
+        .replace(
+            "    app.include_router(predict.router)\n",
+            "    app.include_router(predict.router)\n    app.include_router(extra.router)\n",
+        )
+    )
+    config = old / "app" / "config.py"  # a setting's default changed
+    config.write_text(config.read_text().replace("default=8000,", "default=8080,"))
     train = old / "app" / "train.py"  # a change only the owner made
     train.write_text(train.read_text() + "\n# Our training notes.\n")
     commit(old)
@@ -93,8 +120,8 @@ def edited(old: Path) -> Path:
 def test_an_old_project_takes_the_template_and_keeps_its_owner_s_edits(edited: Path) -> None:
     result = update(edited)
 
-    assert result.exit_code == 1  # README and pyproject changed on both sides
-    assert "2 file(s) with conflicts" in result.stdout
+    assert result.exit_code == 1  # README, pyproject and main's imports changed on both sides
+    assert "3 file(s) with conflicts" in result.stdout
     pyproject = (edited / "pyproject.toml").read_text()
     assert "<<<<<<< your project" in pyproject
     assert ">>>>>>> template 0.2.0" in pyproject
@@ -102,13 +129,26 @@ def test_an_old_project_takes_the_template_and_keeps_its_owner_s_edits(edited: P
     assert not list(edited.rglob("*.rej"))
     assert (edited / "app" / "serving.py").is_file()  # added by the template
     assert not (edited / "app" / "fastpath.py").exists()  # removed by it, untouched by you
-    assert (edited / "app" / "routers" / "extra.py").read_text() == '"""Our own router."""\n'
+    assert (edited / "app" / "routers" / "extra.py").read_text() == EXTRA_ROUTER
+    assert "app.include_router(extra.router)" in (edited / "app" / "main.py").read_text()
+    config = (edited / "app" / "config.py").read_text()
+    assert "default=8080," in config  # merged without a conflict, the template's changes in
+    assert "docs_enabled" in config
     assert "# Our training notes." in (edited / "app" / "train.py").read_text()
-    assert "docs" in (edited / "app" / "main.py").read_text()  # merged: template change in
     assert Project.load(edited).template_version == "0.1.0"  # not until resolved
 
 
 def _resolve(root: Path) -> None:
+    """As the owner would: both sides' lines, and their own router in the new imports."""
+    main = root / "app" / "main.py"
+    main.write_text(
+        re.sub(
+            r"<<<<<<< your project\n.*?=======\n(.*?)>>>>>>> template [0-9.]+\n",
+            lambda m: m.group(1).replace("import health,", "import extra, health,"),
+            main.read_text(),
+            flags=re.S,
+        )
+    )
     for name in ("pyproject.toml", "README.md"):
         path = root / name
         text = re.sub(

@@ -265,3 +265,26 @@ def test_an_interrupted_update_leaves_the_project_as_it_was(
 
     assert result.exit_code == 130
     assert snapshot(edited) == before
+
+
+@pytest.mark.parametrize(
+    "given",
+    [["metrics=maybe"], ["nothing=1"], ["kubernetes=yes", "docker=no"], ["project_name=X"]],
+    ids=["bad-choice", "unknown-question", "clash", "name"],
+)
+def test_a_set_answer_the_template_refuses_is_one_line(old: Path, given: list[str]) -> None:
+    before = snapshot(old)
+
+    result = update(old, *[arg for answer in given for arg in ("--set", answer)])
+
+    assert_one_error_line(result)
+    assert snapshot(old) == before
+
+
+def test_a_pending_update_takes_no_new_answers(edited: Path) -> None:
+    update(edited)
+
+    result = update(edited, "--set", "metrics=yes")
+
+    assert_one_error_line(result)
+    assert "waiting for its conflicts" in result.stderr

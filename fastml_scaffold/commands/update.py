@@ -58,6 +58,11 @@ def update_project(
     found = Project.find(project or Path.cwd())
     pending = found.others.get("update")
     if isinstance(pending, dict):  # a run that left conflicts: finish it
+        if to or answers:
+            raise FastmlError(
+                f"An update to template {pending.get('to')} is waiting for its conflicts: "
+                "resolve them and run fastml update again, without --to or --set."
+            )
         return _finish(found, pending, dry_run=dry_run)
     old, new = found.template_version, to or versions.CURRENT
     for version in (old, new):
@@ -69,6 +74,8 @@ def update_project(
     if versions.key(new) < versions.key(old):
         raise FastmlError(f"{found.root} is on template {old}, newer than {new}.")
     new_answers = {**found.answers, **(answers or {})}
+    if answers:
+        _check_set(answers, new_answers, new)
     if not dry_run:
         _check_safety_net(found.root, force=force)
     model = found.others.get("model")
@@ -133,6 +140,22 @@ def _has_markers(path: Path) -> bool:
 
 def _posix(paths: list[Path]) -> list[str]:
     return [path.as_posix() for path in paths]
+
+
+def _check_set(given: Mapping[str, str], answers: Mapping[str, str], version: str) -> None:
+    """--set answers as new does: each a question of the template, in its choices and
+    formats, and all the answers together within its rules."""
+    from fastml_scaffold.answers import check_answers, check_combinations
+    from fastml_scaffold.commands.new import TEMPLATE_NAME
+    from fastml_scaffold.templates import load_template
+
+    if "project_name" in given:
+        raise FastmlError("The project's name cannot change through --set.")
+    with versions.templates_of(version) as templates:
+        spec = load_template(TEMPLATE_NAME, templates)
+    check_answers(spec, given, source="--set")
+    known = {key: value for key, value in answers.items() if key in spec.questions}
+    check_combinations(known, spec.rules)
 
 
 def _check_safety_net(root: Path, *, force: bool) -> None:

@@ -46,7 +46,10 @@ def templates_of(version: str) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="fastml-template-"))
     try:
         with tarfile.open(archive) as tar:
-            tar.extractall(folder, filter="data")
+            if hasattr(tarfile, "data_filter"):  # Python 3.10.12, 3.11.4 and later
+                tar.extractall(folder, filter="data")
+            else:  # our own archive: nothing in it escapes the folder
+                tar.extractall(folder)
         yield folder / "templates"
     finally:
         shutil.rmtree(folder, ignore_errors=True)

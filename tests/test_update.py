@@ -288,3 +288,74 @@ def test_a_pending_update_takes_no_new_answers(edited: Path) -> None:
 
     assert_one_error_line(result)
     assert "waiting for its conflicts" in result.stderr
+
+
+def test_crlf_files_the_owner_did_not_touch_update_cleanly(old: Path) -> None:
+    for name in ("Dockerfile", "app/main.py"):
+        path = old / name
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    commit(old)
+
+    result = update(old)
+
+    assert result.exit_code == 0, result.output
+    main = (old / "app" / "main.py").read_bytes()
+    assert b"create_app" in main
+    assert main.count(b"\r\n") == main.count(b"\n")  # CRLF kept, every line
+
+
+def test_a_file_that_is_not_utf8_is_a_conflict_not_a_silent_keep(old: Path) -> None:
+    config = old / "app" / "config.py"
+    config.write_bytes(config.read_bytes() + b"# caf\xe9\n")
+    commit(old)
+
+    result = update(old)
+
+    assert result.exit_code == 1
+    assert "conflict  app/config.py" in result.stdout
+    assert Project.load(old).template_version == "0.1.0"
+
+
+def test_a_folder_where_the_template_adds_a_file_is_a_conflict(old: Path) -> None:
+    (old / "app" / "docs.py").mkdir()
+    (old / "app" / "docs.py" / "notes.txt").write_text("ours\n")
+    commit(old)
+
+    result = update(old)
+
+    assert result.exit_code == 1
+    assert "conflict  app/docs.py" in result.stdout
+    assert (old / "app" / "docs.py" / "notes.txt").read_text() == "ours\n"
+
+
+def test_without_git_update_says_so_in_one_line(old: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastml_scaffold.commands import update as update_module
+
+    monkeypatch.setattr(update_module.shutil, "which", lambda name: None)
+
+    result = update(old, "--force")
+
+    assert_one_error_line(result)
+    assert "install git" in result.stderr
+
+
+def test_a_project_git_does_not_track_is_refused(tmp_path: Path) -> None:
+    root = new_project("Demo", output_dir=tmp_path).project_dir
+    git(root, "init", "-q")  # nothing committed
+
+    result = update(root)
+
+    assert_one_error_line(result)
+    assert "not committed" in result.stderr
+
+
+def test_a_damaged_pending_update_is_one_line(edited: Path) -> None:
+    update(edited)
+    record = json.loads((edited / RECORD_FILE).read_text())
+    record["update"]["to"] = "9.9.9"
+    (edited / RECORD_FILE).write_text(json.dumps(record))
+
+    result = update(edited)
+
+    assert_one_error_line(result)
+    assert "damaged" in result.stderr

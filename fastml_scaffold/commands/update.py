@@ -56,6 +56,8 @@ def update_project(
 ) -> UpdateResult:
     """Update the project at (or above) ``project`` to template ``to`` (the current one)."""
     found = Project.find(project or Path.cwd())
+    if shutil.which("git") is None:
+        raise FastmlError("fastml update merges with git merge-file: install git first.")
     pending = found.others.get("update")
     if isinstance(pending, dict):  # a run that left conflicts: finish it
         if to or answers:
@@ -64,7 +66,7 @@ def update_project(
                 "resolve them and run fastml update again, without --to or --set."
             )
         return _finish(found, pending, dry_run=dry_run)
-    old, new = found.template_version, to or versions.CURRENT
+    old, new = found.template_version, versions.CURRENT if to is None else to
     for version in (old, new):
         if version not in versions.released():
             raise FastmlError(
@@ -103,30 +105,44 @@ def update_project(
         record = replace(found, answers=new_answers, others=others)
     changes.append(plan_edit(Path(RECORD_FILE), found.text, record.record_text()))
     if not dry_run:
-        apply_changes(found.root, [c for c in changes if c.action.writes])
+        _apply(found.root, [c for c in changes if c.action.writes])
     return result
+
+
+def _apply(root: Path, changes: list[FileChange]) -> None:
+    try:
+        apply_changes(root, changes)  # all or nothing
+    except OSError as exc:  # a read-only folder, a folder where a file goes
+        raise FastmlError(
+            f"Cannot write {exc.filename or root}: {exc.strerror}. Nothing was changed."
+        ) from None
 
 
 def _finish(found: Project, pending: dict[str, object], *, dry_run: bool) -> UpdateResult:
     """The second run after conflicts: once no conflict marker is left in the files it
     listed, the project is on the new template and its record says so."""
-    new = str(pending.get("to", ""))
-    conflicts = pending.get("conflicts")
-    listed = [Path(str(p)) for p in conflicts] if isinstance(conflicts, list) else []
+    new, conflicts, answers = pending.get("to"), pending.get("conflicts"), pending.get("answers")
+    if (
+        new not in versions.released()
+        or not isinstance(conflicts, list)
+        or not all(isinstance(path, str) for path in conflicts)
+        or not isinstance(answers, dict)
+        or not all(isinstance(v, str) for v in answers.values())
+    ):
+        raise FastmlError(
+            f"{found.root / RECORD_FILE} is damaged: its pending update is not what fastml "
+            "wrote. Restore the file from git."
+        )
+    listed = [Path(path) for path in conflicts]
     left = [path for path in listed if _has_markers(found.root / path)]
     files = [FileUpdate(path, "conflict", FileChange(path, Action.UNCHANGED)) for path in left]
     result = UpdateResult(found.root, found.template_version, new, files, dry_run)
     if not left:
         others = {k: v for k, v in found.others.items() if k != "update"}
-        answers = pending.get("answers")
-        record = replace(
-            found,
-            answers=dict(answers) if isinstance(answers, dict) else found.answers,
-            others={**others, "template_version": new},
-        )
+        record = replace(found, answers=dict(answers), others={**others, "template_version": new})
         change = plan_edit(Path(RECORD_FILE), found.text, record.record_text())
         if not dry_run and change.action.writes:
-            apply_changes(found.root, [change])
+            _apply(found.root, [change])
     return result
 
 
@@ -169,6 +185,12 @@ def _check_safety_net(root: Path, *, force: bool) -> None:
                 "would give back. Commit the project to git first, or pass --force."
             )
         return
+    tracked = _git(root, "ls-files", "--", RECORD_FILE)
+    if not tracked and not force:
+        raise FastmlError(
+            f"{root} is not committed to git (its {RECORD_FILE} is not tracked): commit the "
+            "project first, or pass --force."
+        )
     if _git(root, "status", "--porcelain", "--", ".") and not force:
         raise FastmlError(
             f"{root} has uncommitted changes: commit or stash them first, so the update's "
@@ -187,7 +209,34 @@ def _plan(
     root: Path, path: Path, base: Path, theirs: Path, old: str, new: str, work: Path
 ) -> FileUpdate:
     ours = root / path
+    if ours.is_symlink():
+        return FileUpdate(
+            path, "keep", FileChange(path, Action.SKIP), "a symbolic link: not updated"
+        )
+    if ours.is_dir():
+        note = "a folder where the template has a file: move it, then update again"
+        return FileUpdate(path, "conflict", FileChange(path, Action.SKIP), note)
     b, t, o = _read(base), _read(theirs), _read(ours)
+    crlf = False
+    if isinstance(o, str) and "\r\n" in o:  # a Windows checkout: merge as LF, write CRLF
+        crlf, o = True, o.replace("\r\n", "\n")
+    update = _plan_contents(path, b, t, o, old, new, work)
+    content = update.change.content
+    if crlf and isinstance(content, str):
+        change = replace(update.change, content=content.replace("\n", "\r\n"))
+        return replace(update, change=change)
+    return update
+
+
+def _plan_contents(
+    path: Path,
+    b: str | bytes | None,
+    t: str | bytes | None,
+    o: str | bytes | None,
+    old: str,
+    new: str,
+    work: Path,
+) -> FileUpdate:
     if o is None:  # the owner deleted it (or never had it)
         if t is None:
             return _keep(path)
@@ -206,8 +255,9 @@ def _plan(
         return FileUpdate(path, "update", change)
     if b == t:  # only the owner changed it
         return _keep(path)
-    if any(isinstance(x, bytes) for x in (b, t, o)):
-        return FileUpdate(path, "keep", FileChange(path, Action.SKIP), "binary: not merged")
+    if any(isinstance(x, bytes) for x in (b, t, o)):  # never merged: the owner decides
+        note = "not UTF-8 text, so not merged: bring in the template's change by hand"
+        return FileUpdate(path, "conflict", FileChange(path, Action.SKIP), note)
     merged, conflicts = _merge(o, b or "", t, old, new, work)  # type: ignore[arg-type]
     change = FileChange(path, Action.OVERWRITE, content=merged, previous=_text(o))
     if conflicts:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,3 +96,46 @@ def assert_one_error_line(result: Result) -> None:
     assert lines[0].startswith("error: ")
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_app(
+    project: Path,
+    python: Path,
+    log: Path,
+    *,
+    until: str = "/readyz",
+    env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """``python -m app`` in a generated project, on a free port, with ``env`` added to the
+    settings; yields its URL once ``until`` answers 200 (60 s at most), stops it after."""
+    from fastml_scaffold.project import Project
+
+    prefix = Project.load(project).env_prefix
+    port = _free_port()
+    settings = {f"{prefix}HOST": "127.0.0.1", f"{prefix}PORT": str(port), **(env or {})}
+    with log.open("w") as stderr:
+        server = subprocess.Popen(
+            [python, "-m", "app"], cwd=project, env={**os.environ, **settings}, stderr=stderr
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}{until}", timeout=2)
+                break
+            except OSError:  # refused, or 503 (an HTTPError) while it starts
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"the server did not start: {log.read_text()}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)

@@ -10,22 +10,16 @@ build/test-artifacts/.  scripts/install-browser.sh installs Debian's chromium (C
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from support import run
+from support import run, running_app
 
 from fastml_scaffold import new_project
-from fastml_scaffold.project import Project
 
 pytestmark = [pytest.mark.template, pytest.mark.browser]
 
@@ -51,12 +45,6 @@ def _chromium() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def auth_project(tmp_path_factory: pytest.TempPathFactory, project_python: Path) -> Path:
     """A project with API keys, installed beside the default one (the same libraries)."""
@@ -67,31 +55,12 @@ def auth_project(tmp_path_factory: pytest.TempPathFactory, project_python: Path)
 
 
 def _serve(project: Path, python: Path, log: Path) -> Iterator[str]:
-    prefix = Project.load(project).env_prefix
-    port = _free_port()
-    env = {
-        **os.environ,
-        f"{prefix}HOST": "127.0.0.1",
-        f"{prefix}PORT": str(port),
-        f"{prefix}API_KEYS": "a-key",  # needed by the auth project, ignored by the other
-    }
-    with log.open("w") as stderr:
-        server = subprocess.Popen([python, "-m", "app"], cwd=project, env=env, stderr=stderr)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/livez", timeout=2)
-                break
-            except (OSError, urllib.error.URLError):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"the server did not start: {log.read_text()}") from None
-                time.sleep(0.2)
+    # /livez: the docs need no model.  API_KEYS: needed by the auth project, ignored else.
+    with running_app(project, python, log, until="/livez", env=_KEY) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+
+_KEY = {"KEYED_SERVICE_API_KEYS": "a-key"}
 
 
 @pytest.fixture(scope="module")

@@ -10,15 +10,10 @@ the virtualenv of their Python, as the other template tests do.
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +28,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
-from support import TOOLS, run
+from support import TOOLS, run, running_app
 
 from fastml_scaffold import new_project
 from fastml_scaffold.models import import_model
@@ -300,7 +295,7 @@ def test_the_server_answers_held_out_rows_as_the_model_does(
 ) -> None:
     instances = case.held_out
 
-    with _server(made, made_python, made.parent / "server.log") as url:
+    with running_app(made, made_python, made.parent / "server.log") as url:
         status, body = _post(f"{url}/predict", {"instances": instances})
         readiness = json.loads(urllib.request.urlopen(f"{url}/readyz").read())
 
@@ -352,30 +347,3 @@ def _post(url: str, body: Any) -> tuple[int, Any]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
-
-
-@contextmanager
-def _server(project: Path, python: Path, log: Path) -> Iterator[str]:
-    """``python -m app`` in the project, on a free port, until it is ready."""
-    prefix = Project.load(project).env_prefix
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, f"{prefix}HOST": "127.0.0.1", f"{prefix}PORT": str(port)}
-    with log.open("w") as stderr:
-        server = subprocess.Popen([python, "-m", "app"], cwd=project, env=env, stderr=stderr)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/readyz", timeout=2)
-                break
-            except (OSError, urllib.error.URLError):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"the server did not start: {log.read_text()}") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.communicate(timeout=30)

@@ -230,8 +230,8 @@ def main_options(
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn a ``FastmlError`` into one red line on stderr and exit code 1; likewise the end
+def _user_errors(code: int = 1) -> Iterator[None]:
+    """Turn a ``FastmlError`` into one red line on stderr and exit ``code``; likewise the end
     of the input at a question (exit code 1) and an interrupt (130)."""
     from fastml_scaffold.errors import FastmlError
 
@@ -240,7 +240,7 @@ def _user_errors() -> Iterator[None]:
         # The work is done: a signal now would only hide its report behind exit code 130.
         interrupts.handle(interrupts.ignore)
     except FastmlError as exc:
-        _exit_with_error(str(exc), 1)
+        _exit_with_error(str(exc), code)
     except EOFError:  # Ctrl-D at a question
         _exit_with_error("No answer: the input ended. Nothing was written.", 1)
     except KeyboardInterrupt:
@@ -582,13 +582,13 @@ def check_command(
     ] = False,
 ) -> None:
     """Tell whether the project is on the current template: exit 0 if it is, 1 if a newer
-    template exists (for CI).  Never writes.
+    template exists, 2 if it cannot tell (for CI, as diff does).  Never writes.
 
     \b
     Example:
       fastml check --project iris-service --diff
     """
-    with _user_errors():
+    with _user_errors(code=2):  # 1 means an update is available
         from fastml_scaffold import output
         from fastml_scaffold.commands.check import check_project
 

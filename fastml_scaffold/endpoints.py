@@ -16,6 +16,7 @@ from typing import Any, Literal
 from fastml_scaffold import pyedit
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.naming import EndpointNames, derive_endpoint_names
+from fastml_scaffold.project import Project, line_length
 from fastml_scaffold.templates import template_dir
 
 Kind = Literal["route", "resource", "listener"]
@@ -136,14 +137,24 @@ class EndpointSpec:
 
 
 def render_files(
-    spec: EndpointSpec, env_prefix: str, line_length: int, *, auth: bool = False
+    spec: EndpointSpec,
+    env_prefix: str,
+    line_length: int,
+    *,
+    auth: bool = False,
+    templates: Path | None = None,
 ) -> dict[Path, str]:
     """The files of the endpoint, by path relative to the project root; with ``auth`` (the
-    project's ``auth=api_key``), its router asks for an API key."""
+    project's ``auth=api_key``), its router asks for an API key.  ``templates`` is the
+    endpoint template folder of a released version (fastml update); by default, the live one.
+
+    The context below is the contract with every released version's templates: a key
+    that an older template uses stays, even when the newest no longer needs it.
+    """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     environment = Environment(
-        loader=FileSystemLoader(template_dir("endpoint")),
+        loader=FileSystemLoader(templates or template_dir("endpoint")),
         keep_trailing_newline=True,
         undefined=StrictUndefined,
         autoescape=False,  # renders Python source, not HTML
@@ -167,6 +178,85 @@ def package_inits(spec: EndpointSpec) -> dict[Path, str]:
         Path(folder) / "__init__.py": f'"""{doc}"""\n'
         for folder, doc in spec.kind_record.packages.items()
     }
+
+
+def missing_inits(root: Path, spec: EndpointSpec) -> dict[Path, str]:
+    """The package ``__init__.py`` files the endpoint needs that the project lacks."""
+    return {path: text for path, text in package_inits(spec).items() if not (root / path).exists()}
+
+
+def recorded_endpoints(project: Project) -> list[EndpointSpec]:
+    """The endpoints in the project's record, in the order add-endpoint added them."""
+    specs = [EndpointSpec.from_record(entry) for entry in project.endpoints.values()]
+    try:
+        return in_added_order(specs, project.read(MAIN))
+    except FastmlError:  # no app/main.py left: any order will do
+        return specs
+
+
+def in_added_order(specs: list[EndpointSpec], main_text: str) -> list[EndpointSpec]:
+    """The endpoints in the order they were added, as app/main.py registers them (the
+    record keeps them by name; each new one is registered after the others); those it does
+    not register come last.  Rendered in this order, a project's registries match its own."""
+    try:
+        statements = [node for node in ast.walk(ast.parse(main_text)) if isinstance(node, ast.stmt)]
+    except SyntaxError:
+        return specs
+    lines = {
+        spec.names.module: min(
+            (node.lineno for node in statements if registration(spec).present(node)),
+            default=float("inf"),
+        )
+        for spec in specs
+    }
+    return sorted(specs, key=lambda spec: lines[spec.names.module])
+
+
+def shadows(root: Path, spec: EndpointSpec, main: ast.Module) -> str:
+    """What the endpoint's module name would shadow in the project at ``root``: a module of
+    ``app/`` of that name, or a name that app/main.py (parsed: ``main``) binds other than by
+    importing this endpoint; "" when nothing."""
+    module = spec.names.module
+    if (root / "app" / f"{module}.py").exists() or (root / "app" / module).is_dir():
+        return f"the project's module app.{module}"
+    package = registration(spec).module
+    imported = {
+        alias.asname or alias.name
+        for node in main.body
+        if isinstance(node, ast.ImportFrom) and node.module == package
+        for alias in node.names
+    }
+    if module in pyedit.registry_names(main) and module not in imported:
+        return f"{module!r} in {MAIN}"
+    return ""
+
+
+def add_to_rendering(
+    root: Path, spec: EndpointSpec, *, env_prefix: str, auth: bool, version: str, templates: Path
+) -> None:
+    """Add the endpoint to a project just rendered from template ``version`` (its folder:
+    ``templates``) as add-endpoint adds it: its files, its packages, its lines in
+    app/main.py.  fastml update merges against such renderings.  An endpoint made by an
+    older fastml may take a name that this version's template now uses itself: that stops
+    the update, rather than one silently replacing the other."""
+    width = line_length(root)
+    files = render_files(spec, env_prefix, width, auth=auth, templates=templates / "endpoint")
+    main = root / MAIN
+    main_text = main.read_text(encoding="utf-8")
+    taken = [path.as_posix() for path in files if (root / path).exists()]
+    shadowed = shadows(root, spec, ast.parse(main_text))
+    if taken or shadowed:
+        module = spec.names.module
+        raise FastmlError(
+            f"The endpoint {spec.name!r} that add-endpoint made clashes with template "
+            f"{version}, which has {', '.join(taken) or shadowed} of its own: remove it "
+            f"(fastml remove-endpoint {module}), add it again under another name (--path "
+            "keeps its URL) with your code, commit, then update."
+        )
+    for path, text in {**missing_inits(root, spec), **files}.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+    main.write_text(register(main_text, registration(spec), width), encoding="utf-8")
 
 
 def _context(

@@ -134,18 +134,23 @@ class Project:
         return read_text(self.root / relative)
 
     def line_length(self) -> int:
-        """The project's ruff line length, so edits wrap where ruff would (88: ruff's default).
+        """The project's ruff line length, so edits wrap where ruff would."""
+        return line_length(self.root)
 
-        Read with a pattern rather than a TOML parser: the setting is one line, and a
-        pyproject.toml that does not parse must not stop an edit of app/main.py.
-        """
-        try:
-            text = (self.root / "pyproject.toml").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return 88
-        section = re.search(r"^\[tool\.ruff\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
-        found = re.search(r"^line-length\s*=\s*(\d+)", section.group(1), re.M) if section else None
-        return int(found.group(1)) if found else 88
+
+def line_length(root: Path) -> int:
+    """The ruff line length of the project at ``root`` (88: ruff's default).
+
+    Read with a pattern rather than a TOML parser: the setting is one line, and a
+    pyproject.toml that does not parse must not stop an edit of app/main.py.
+    """
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 88
+    section = re.search(r"^\[tool\.ruff\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
+    found = re.search(r"^line-length\s*=\s*(\d+)", section.group(1), re.M) if section else None
+    return int(found.group(1)) if found else 88
 
 
 def new_record(root: Path, answers: Mapping[str, str], version: str) -> Project:

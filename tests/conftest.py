@@ -7,6 +7,8 @@ module needs belong in that module.
   (Cookiecutter writes replay files and reads ~/.cookiecutterrc) touches the real one.
 - ``chdir_tmp``: run the test with ``tmp_path`` as the current directory.
 - ``python_for`` (session): a virtualenv of a given Python version, one per version.
+- ``old`` and ``edited``: a project fastml 0.1.0 made (with endpoints), committed to git;
+  and the same with its owner's edits committed (``old_projects``), for fastml update.
 - ``project`` and ``project_python`` (session): the default generated project, and a
   virtualenv of its Python with it installed.  Other generated projects named "Iris
   Service" of that Python run in that virtualenv too: run from their own folder, their
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from old_projects import commit, committed, edit_as_owner, made_by_0_1_0
 from support import find_python, make_venv, run
 
 from fastml_scaffold import new_project
@@ -90,3 +93,17 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def root(rendered: Path, tmp_path: Path) -> Path:
     """A copy of the rendered project of this test's own."""
     return Path(shutil.copytree(rendered, tmp_path / "iris-service"))
+
+
+@pytest.fixture
+def old(tmp_path: Path) -> Path:
+    """old-service as fastml 0.1.0 made it, endpoints and all, committed to git."""
+    return committed(made_by_0_1_0("old-service", tmp_path))
+
+
+@pytest.fixture
+def edited(old: Path) -> Path:
+    """old-service with its owner's edits of the usual kinds, committed."""
+    edit_as_owner(old)
+    commit(old)
+    return old

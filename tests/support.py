@@ -87,9 +87,9 @@ def snapshot(root: Path) -> dict[str, bytes]:
     }
 
 
-def assert_one_error_line(result: Result) -> None:
-    """Exit code 1, nothing on stdout, and one line on stderr that starts with error:."""
-    assert result.exit_code == 1, result.output
+def assert_one_error_line(result: Result, code: int = 1) -> None:
+    """Exit ``code``, nothing on stdout, and one line on stderr that starts with error:."""
+    assert result.exit_code == code, result.output
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr

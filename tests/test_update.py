@@ -4,117 +4,19 @@ template by a three-way merge (git merge-file), and finished once its conflicts 
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from old_projects import EXTRA_ROUTER, commit, git, resolve, update
 from support import assert_one_error_line, snapshot
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from fastml_scaffold import new_project, versions
 from fastml_scaffold.cli import app
-from fastml_scaffold.commands.new import render_version
 from fastml_scaffold.project import RECORD_FILE, Project
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="update merges with git")
-
-ANSWERS = {
-    "project_name": "Old Service",
-    "project_slug": "old-service",
-    "env_prefix": "OLD_SERVICE_",
-    "description": "Predicts iris species.",
-    "author_name": "Ada",
-    "author_email": "ada@example.com",
-    "version": "0.1.0",
-    "python_version": "3.11",
-    "model_framework": "sklearn",
-    "device": "cpu",
-    "license": "MIT",
-    "docker": "yes",
-    "ci": "github",
-    "kubernetes": "no",
-    "metrics": "no",
-    "json_logging": "no",
-    "model_file": "model.joblib",
-}
-
-
-EXTRA_ROUTER = """\"\"\"Our own router.\"\"\"
-
-from fastapi import APIRouter
-
-router = APIRouter()
-
-
-@router.get("/hello")
-async def hello() -> dict[str, str]:
-    return {"hello": "world"}
-"""
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.email=a@b", "-c", "user.name=a", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
-def commit(root: Path, message: str = "edit") -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message, "--allow-empty")
-
-
-def update(root: Path, *args: str) -> Result:
-    return CliRunner().invoke(app, ["update", "--project", str(root), *args])
-
-
-@pytest.fixture
-def old(tmp_path: Path) -> Path:
-    """A project as fastml 0.1.0 made it, committed to git."""
-    rendered = render_version("0.1.0", ANSWERS, tmp_path / "stage")
-    root = Path(shutil.copytree(rendered, tmp_path / "old-service"))
-    record = {"answers": ANSWERS, "fastml_version": "0.1.0", "template": "project"}
-    (root / RECORD_FILE).write_text(json.dumps(record, indent=2))
-    git(root, "init", "-q")
-    commit(root, "made by fastml 0.1.0")
-    return root
-
-
-@pytest.fixture
-def edited(old: Path) -> Path:
-    """The owner's edits of the usual kinds, committed."""
-    with (old / "README.md").open("a") as readme:
-        readme.write("\n## Our notes\n\nHow we deploy.\n")
-    pyproject = old / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            '"pydantic-settings>=2.3",', '"pydantic-settings>=2.3",\n    "orjson>=3.9",'
-        )
-    )
-    (old / "app" / "routers" / "extra.py").write_text(EXTRA_ROUTER)
-    main = old / "app" / "main.py"  # registered by hand
-    main.write_text(
-        main.read_text()
-        .replace(
-            "from app.routers import health, predict",
-            "from app.routers import extra, health, predict",
-        )
-        .replace(
-            "    app.include_router(predict.router)\n",
-            "    app.include_router(predict.router)\n    app.include_router(extra.router)\n",
-        )
-    )
-    config = old / "app" / "config.py"  # a setting's default changed
-    config.write_text(config.read_text().replace("default=8000,", "default=8080,"))
-    train = old / "app" / "train.py"  # a change only the owner made
-    train.write_text(train.read_text() + "\n# Our training notes.\n")
-    commit(old)
-    return old
 
 
 def test_an_old_project_takes_the_template_and_keeps_its_owner_s_edits(edited: Path) -> None:
@@ -138,32 +40,38 @@ def test_an_old_project_takes_the_template_and_keeps_its_owner_s_edits(edited: P
     assert Project.load(edited).template_version == "0.1.0"  # not until resolved
 
 
-def _resolve(root: Path) -> None:
-    """As the owner would: both sides' lines, and their own router in the new imports."""
-    main = root / "app" / "main.py"
-    main.write_text(
-        re.sub(
-            r"<<<<<<< your project\n.*?=======\n(.*?)>>>>>>> template [0-9.]+\n",
-            lambda m: m.group(1).replace("import health,", "import extra, health,"),
-            main.read_text(),
-            flags=re.S,
-        )
-    )
-    for name in ("pyproject.toml", "README.md"):
-        path = root / name
-        text = re.sub(
-            r"<<<<<<< your project\n(.*?)=======\n(.*?)>>>>>>> template [0-9.]+\n",
-            lambda m: m.group(2) + m.group(1),
-            path.read_text(),
-            flags=re.S,
-        )
-        path.write_text(text)
+def test_endpoints_added_at_0_1_0_take_the_template_s_changes_and_stay_wired(
+    edited: Path,
+) -> None:
+    result = update(edited)
+
+    assert "update    tests/test_items.py" in result.stdout
+    assert "keep      app/routers/score.py" not in result.stdout  # a keep is not listed
+    main = (edited / "app" / "main.py").read_text()
+    for line in ("include_router(score.router)", "include_router(items.router)"):
+        assert main.count(line) == 1
+    assert main.count("enter_async_context(telemetry.serve())") == 1
+    score = (edited / "app" / "routers" / "score.py").read_text()
+    assert "body.text.strip()" in score  # the owner's logic
+    items_test = (edited / "tests" / "test_items.py").read_text()
+    assert "def empty_store(client: TestClient)" in items_test  # the template's change
+
+
+def test_endpoints_made_at_0_1_0_can_be_removed_after_the_update(old: Path) -> None:
+    assert update(old).exit_code == 0
+    commit(old, "updated")
+
+    removed = CliRunner().invoke(app, ["remove-endpoint", "items", "--project", str(old)])
+
+    assert removed.exit_code == 0, removed.output
+    assert not (old / "app" / "routers" / "items.py").exists()
+    assert "items" not in Project.load(old).endpoints
 
 
 def test_update_finishes_once_the_conflicts_are_resolved(edited: Path) -> None:
     update(edited)
     assert update(edited).exit_code == 1  # markers still there
-    _resolve(edited)
+    resolve(edited)
     commit(edited, "resolved")
 
     finished = update(edited)
@@ -359,3 +267,20 @@ def test_a_damaged_pending_update_is_one_line(edited: Path) -> None:
 
     assert_one_error_line(result)
     assert "damaged" in result.stderr
+
+
+def test_an_endpoint_named_like_a_module_the_template_added_stops_the_update(old: Path) -> None:
+    """fastml 0.1.0 let an endpoint be called index; template 0.2.0 has its own
+    app/routers/index.py.  Neither may silently replace the other."""
+    record = json.loads((old / RECORD_FILE).read_text())
+    record["endpoints"]["index"] = {"kind": "route", "method": "GET", "name": "index"}
+    (old / RECORD_FILE).write_text(json.dumps(record))
+    commit(old)
+    before = snapshot(old)
+
+    result = update(old)
+
+    assert_one_error_line(result)
+    assert "app/routers/index.py" in result.stderr
+    assert "fastml remove-endpoint index" in result.stderr
+    assert snapshot(old) == before

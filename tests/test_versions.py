@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from old_projects import OLD_PROJECTS, made_by_0_1_0
 from support import assert_one_error_line, snapshot
 from typer.testing import CliRunner
 
 from fastml_scaffold import new_project, versions
 from fastml_scaffold.cli import app
 from fastml_scaffold.commands.new import render_version
+from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.project import RECORD_FILE, Project
 from fastml_scaffold.templates import template_dir
 
@@ -34,13 +36,19 @@ def test_every_release_is_kept_from_0_1_0() -> None:
     assert versions.released()[-1] == versions.CURRENT
 
 
-def test_template_0_1_0_renders_as_fastml_0_1_0_made_projects(tmp_path: Path) -> None:
-    answers = {"project_name": "Old Service", "project_slug": "old-service"}
+@pytest.mark.parametrize("name", OLD_PROJECTS)
+def test_fastml_renders_0_1_0_projects_as_fastml_0_1_0_made_them(name: str, tmp_path: Path) -> None:
+    """Template 0.1.0 and its endpoints added as add-endpoint adds them, with a project's
+    recorded answers, give byte for byte what fastml 0.1.0 made: fastml update's base."""
+    made = made_by_0_1_0(name, tmp_path / "made")
+    project = Project.load(made)
 
-    project = render_version("0.1.0", answers, tmp_path)
+    rendered = render_version(
+        "0.1.0", project.answers, tmp_path / "stage", endpoints=recorded_endpoints(project)
+    )
 
-    assert (project / "app" / "fastpath.py").is_file()  # a module 0.1.0 had
-    assert not (project / "app" / "serving.py").exists()
+    assert len(project.endpoints) == 4
+    assert {**snapshot(made), RECORD_FILE: b""} == {**snapshot(rendered), RECORD_FILE: b""}
 
 
 def test_new_records_the_template_version(tmp_path: Path) -> None:
@@ -49,16 +57,6 @@ def test_new_records_the_template_version(tmp_path: Path) -> None:
     record = json.loads((made.project_dir / RECORD_FILE).read_text())
     assert record["template_version"] == versions.CURRENT
     assert Project.load(made.project_dir).template_version == versions.CURRENT
-
-
-@pytest.fixture
-def old(tmp_path: Path) -> Path:
-    """A project whose record is as fastml 0.1.0 wrote it: no template version."""
-    project = new_project("Demo", output_dir=tmp_path).project_dir
-    record = json.loads((project / RECORD_FILE).read_text())
-    del record["template_version"]
-    (project / RECORD_FILE).write_text(json.dumps(record))
-    return project
 
 
 def test_check_passes_on_a_project_on_the_current_template(tmp_path: Path) -> None:
@@ -89,6 +87,7 @@ def test_check_diff_shows_what_the_template_changed(old: Path) -> None:
     assert result.exit_code == 1
     assert "--- a/app/fastpath.py" in result.stdout  # gone since 0.1.0
     assert "+++ b/app/serving.py" in result.stdout  # new since
+    assert "+++ b/tests/test_items.py" in result.stdout  # an endpoint's file, changed since
 
 
 def test_check_refuses_a_template_newer_than_it_knows(old: Path) -> None:
@@ -98,5 +97,5 @@ def test_check_refuses_a_template_newer_than_it_knows(old: Path) -> None:
 
     result = CliRunner().invoke(app, ["check", "--project", str(old)])
 
-    assert_one_error_line(result)
+    assert_one_error_line(result, code=2)  # 1 is for "an update is available"
     assert "upgrade fastml" in result.stderr

@@ -12,10 +12,11 @@ from fastml_scaffold.endpoints import (
     MAIN,
     EndpointSpec,
     Kind,
-    package_inits,
+    missing_inits,
     register,
     registration,
     render_files,
+    shadows,
 )
 from fastml_scaffold.errors import FastmlError, InvalidAnswerError, InvalidNameError
 from fastml_scaffold.plan import (
@@ -28,7 +29,6 @@ from fastml_scaffold.plan import (
     refuse_conflicts,
 )
 from fastml_scaffold.project import RECORD_FILE, Project
-from fastml_scaffold.pyedit import registry_names
 from fastml_scaffold.routes import normalise, project_routes
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -75,12 +75,13 @@ def add_endpoint(
     _check_routes(root, spec, files)
     _check_port(found, spec, force=on_conflict is OnConflict.FORCE)
 
+    inits = missing_inits(root, spec)
     file_changes = [plan_file(root, path, text, on_conflict) for path, text in files.items()]
     # Files kept by --skip are the endpoint as it was recorded: keep that record too.
     kept = any(change.action is Action.SKIP for change in file_changes)
     recorded = found if kept else found.with_endpoint(names.module, spec.record())
     changes = [
-        *_missing_inits(root, spec),
+        *(FileChange(path, Action.CREATE, content=text) for path, text in inits.items()),
         *file_changes,
         plan_edit(MAIN, main_text, register(main_text, registration(spec), width)),
         plan_edit(Path(RECORD_FILE), found.text, recorded.record_text()),
@@ -120,26 +121,18 @@ def _spec(
 
 
 def _check_shadowing(root: Path, main_text: str, module: str, spec: EndpointSpec) -> None:
-    app_dir = root / "app"
-    if (
-        module in PROJECT_MODULES
-        or (app_dir / f"{module}.py").exists()
-        or ((app_dir / module).is_dir())
-    ):
+    if module in PROJECT_MODULES:
+        shadowed = f"the project's module app.{module}"
+    else:
+        try:
+            shadowed = shadows(root, spec, ast.parse(main_text))
+        except SyntaxError as exc:
+            raise FastmlError(
+                f"{MAIN} does not parse (line {exc.lineno}: {exc.msg}): fix it, then run again."
+            ) from None
+    if shadowed:
         raise InvalidNameError(
-            f"Endpoint name {spec.name!r} would shadow the project's module app.{module}: "
-            f"{_another_name(spec)}"
-        )
-    try:
-        tree = ast.parse(main_text)
-    except SyntaxError as exc:
-        raise FastmlError(
-            f"{MAIN} does not parse (line {exc.lineno}: {exc.msg}): fix it, then run again."
-        ) from None
-    ours = _imported_from(tree, registration(spec).module)
-    if module in registry_names(tree) and module not in ours:
-        raise InvalidNameError(
-            f"Endpoint name {spec.name!r} would shadow {module!r} in {MAIN}: {_another_name(spec)}"
+            f"Endpoint name {spec.name!r} would shadow {shadowed}: {_another_name(spec)}"
         )
 
 
@@ -174,15 +167,6 @@ def _another_name(spec: EndpointSpec) -> str:
         f"choose another name; to keep the URL {path}, add --path, "
         f"e.g. fastml add-endpoint {spec.names.module}_api --path {path}."
     )
-
-
-def _imported_from(tree: ast.Module, package: str) -> set[str]:
-    return {
-        alias.asname or alias.name
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module == package
-        for alias in node.names
-    }
 
 
 def _check_routes(root: Path, spec: EndpointSpec, files: dict[Path, str]) -> None:
@@ -233,11 +217,3 @@ def _udp_port_in_use(port: int) -> bool:
         except OSError:
             return True
     return False
-
-
-def _missing_inits(root: Path, spec: EndpointSpec) -> list[FileChange]:
-    return [
-        FileChange(path, Action.CREATE, content=text)
-        for path, text in package_inits(spec).items()
-        if not (root / path).exists()
-    ]

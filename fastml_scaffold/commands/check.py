@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastml_scaffold import versions
+from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.project import RECORD_FILE, Project
 
@@ -44,13 +45,13 @@ def check_project(project: Path | None = None, *, diff: bool = False) -> CheckRe
 
 def template_diff(project: Project, old: str, new: str) -> str:
     """A unified diff of the project's files as template ``old`` and template ``new``
-    render them with its answers (its endpoints and its own edits aside)."""
+    render them with its answers and endpoints (its own edits aside)."""
     from fastml_scaffold.commands.new import render_version
 
     with tempfile.TemporaryDirectory(prefix="fastml-check-") as work:
-        model = project.others.get("model")
-        before = render_version(old, project.answers, Path(work) / "before", model)
-        after = render_version(new, project.answers, Path(work) / "after", model)
+        model, endpoints = project.others.get("model"), recorded_endpoints(project)
+        before = render_version(old, project.answers, Path(work) / "before", model, endpoints)
+        after = render_version(new, project.answers, Path(work) / "after", model, endpoints)
         paths = sorted(
             {p.relative_to(before) for p in before.rglob("*") if p.is_file()}
             | {p.relative_to(after) for p in after.rglob("*") if p.is_file()}

@@ -18,6 +18,7 @@ from fastml_scaffold.answers import (
     is_relevant,
     read_config_file,
 )
+from fastml_scaffold.endpoints import EndpointSpec, add_to_rendering
 from fastml_scaffold.errors import (
     FastmlError,
     InvalidAnswerError,
@@ -364,10 +365,13 @@ def render_version(
     answers: Mapping[str, str],
     staging: Path,
     model: Mapping[str, object] | None = None,
+    endpoints: Sequence[EndpointSpec] = (),
 ) -> Path:
     """The project template of ``version`` rendered with a project's recorded ``answers``
-    (and ``model`` context) into ``staging``, for fastml check: answers that template
-    does not ask are left out, and questions it added take their defaults."""
+    (and ``model`` context) into ``staging``, then given its ``endpoints`` the way
+    add-endpoint adds them with that version's endpoint templates; for fastml update and
+    check.  Answers that template does not ask are left out, and questions it added take
+    their defaults."""
     with versions.templates_of(version) as templates:
         spec = load_template(TEMPLATE_NAME, templates)
         known = {**spec.questions, **dict.fromkeys(spec.derived)}
@@ -375,7 +379,17 @@ def render_version(
         if model:
             given["_model"] = dict(model)
         staging.mkdir(parents=True, exist_ok=True)
-        return _render(spec, given, staging)
+        rendered = _render(spec, given, staging)
+        for endpoint in endpoints:
+            add_to_rendering(
+                rendered,
+                endpoint,
+                env_prefix=str(given.get("env_prefix", "")),
+                auth=given.get("auth") == "api_key",
+                version=version,
+                templates=templates,
+            )
+        return rendered
 
 
 def _render(spec: TemplateSpec, answers: Mapping[str, object], staging: Path) -> Path:

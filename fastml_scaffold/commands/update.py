@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fastml_scaffold import versions
+from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit
 from fastml_scaffold.project import RECORD_FILE, Project
@@ -80,12 +81,12 @@ def update_project(
         _check_set(answers, new_answers, new)
     if not dry_run:
         _check_safety_net(found.root, force=force)
-    model = found.others.get("model")
+    model, endpoints = found.others.get("model"), recorded_endpoints(found)
     from fastml_scaffold.commands.new import render_version
 
     with tempfile.TemporaryDirectory(prefix="fastml-update-") as work:
-        base = render_version(old, found.answers, Path(work) / "base", model)
-        theirs = render_version(new, new_answers, Path(work) / "theirs", model)
+        base = render_version(old, found.answers, Path(work) / "base", model, endpoints)
+        theirs = render_version(new, new_answers, Path(work) / "theirs", model, endpoints)
         paths = sorted(
             {p.relative_to(base) for p in base.rglob("*") if p.is_file()}
             | {p.relative_to(theirs) for p in theirs.rglob("*") if p.is_file()}

@@ -247,6 +247,18 @@ def _user_errors(code: int = 1) -> Iterator[None]:
         _exit_with_error(INTERRUPTED, 130)
 
 
+# new answers the template's questions with it; update changes answers with it.
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Set an answer, e.g. --set metrics=yes (quote values with spaces). Repeatable.",
+        autocompletion=_complete_set,
+    ),
+]
+
+
 @app.command("new", cls=_NewCommand)
 def new_command(
     name: Annotated[
@@ -288,15 +300,7 @@ def new_command(
             dir_okay=False,
         ),
     ] = None,
-    set_answers: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Answer one question, e.g. --set author_name='Ada Lovelace'. Repeatable.",
-            autocompletion=_complete_set,
-        ),
-    ] = None,
+    set_answers: SetOption = None,
     model_path: Annotated[
         Path | None,
         typer.Option(
@@ -528,14 +532,7 @@ def update_command(
         str | None,
         typer.Option("--to", metavar="VERSION", help="Template version (default: the newest)."),
     ] = None,
-    set_answers: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Change an answer through the update, e.g. --set metrics=yes. Repeatable.",
-        ),
-    ] = None,
+    set_answers: SetOption = None,
     dry_run: PlanOnlyOption = False,
     force: Annotated[
         bool,

@@ -124,6 +124,11 @@ def plan_tree(source: Path, root: Path, on_conflict: OnConflict) -> list[FileCha
     ]
 
 
+def read_content(path: Path) -> str | bytes | None:
+    """A file as plans hold it (its text when it is UTF-8, else its bytes), or None."""
+    return _text_or_bytes(path.read_bytes()) if path.is_file() else None
+
+
 def _text_or_bytes(data: bytes) -> str | bytes:
     try:
         return data.decode("utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from fastml_scaffold import versions
 from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
+from fastml_scaffold.plan import Action, FileChange, read_content
 from fastml_scaffold.project import RECORD_FILE, Project
 
 
@@ -57,31 +57,18 @@ def template_diff(project: Project, old: str, new: str) -> str:
             | {p.relative_to(after) for p in after.rglob("*") if p.is_file()}
         )
         return "".join(
-            _file_diff(before / path, after / path, path.as_posix())
+            _file_diff(path, read_content(before / path), read_content(after / path))
             for path in paths
             if path.name != RECORD_FILE
         )
 
 
-def _file_diff(before: Path, after: Path, name: str) -> str:
-    old, new = _lines(before), _lines(after)
-    if old is None or new is None:
-        return (
-            ""
-            if before.is_file() and after.is_file() and _same(before, after)
-            else (f"Binary file {name} differs\n")
-        )
-    return "".join(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
-
-
-def _lines(path: Path) -> list[str] | None:
-    if not path.is_file():
-        return []
-    try:
-        return path.read_text(encoding="utf-8").splitlines(keepends=True)
-    except UnicodeDecodeError:
-        return None
-
-
-def _same(one: Path, other: Path) -> bool:
-    return one.read_bytes() == other.read_bytes()
+def _file_diff(path: Path, before: str | bytes | None, after: str | bytes | None) -> str:
+    if before == after:
+        return ""
+    if isinstance(before, bytes) or isinstance(after, bytes):
+        return f"Binary file {path.as_posix()} differs\n"
+    action = (
+        Action.CREATE if before is None else Action.REMOVE if after is None else Action.OVERWRITE
+    )
+    return FileChange(path, action, content=after, previous=before).diff()

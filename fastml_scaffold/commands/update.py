@@ -20,7 +20,7 @@ from pathlib import Path
 from fastml_scaffold import versions
 from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
-from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit
+from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit, read_content
 from fastml_scaffold.project import RECORD_FILE, Project
 
 
@@ -217,7 +217,7 @@ def _plan(
     if ours.is_dir():
         note = "a folder where the template has a file: move it, then update again"
         return FileUpdate(path, "conflict", FileChange(path, Action.SKIP), note)
-    b, t, o = _read(base), _read(theirs), _read(ours)
+    b, t, o = read_content(base), read_content(theirs), read_content(ours)
     crlf = False
     if isinstance(o, str) and "\r\n" in o:  # a Windows checkout: merge as LF, write CRLF
         crlf, o = True, o.replace("\r\n", "\n")
@@ -268,16 +268,6 @@ def _plan_contents(
 
 def _keep(path: Path) -> FileUpdate:
     return FileUpdate(path, "keep", FileChange(path, Action.UNCHANGED))
-
-
-def _read(path: Path) -> str | bytes | None:
-    if not path.is_file():
-        return None
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data
 
 
 def _text(value: str | bytes | None) -> str | None:

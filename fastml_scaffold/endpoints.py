@@ -7,6 +7,7 @@ renders the same files to recognise them, and takes the same lines out.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -228,6 +229,10 @@ def shadows(root: Path, spec: EndpointSpec, main: ast.Module) -> str:
     }
     if module in pyedit.registry_names(main) and module not in imported:
         return f"{module!r} in {MAIN}"
+    if module in dir(builtins) and any(  # an endpoint an older fastml let take the name
+        isinstance(node, ast.Name) and node.id == module for node in ast.walk(main)
+    ):
+        return f"Python's built-in {module}() in {MAIN}"
     return ""
 
 
@@ -246,12 +251,12 @@ def add_to_rendering(
     taken = [path.as_posix() for path in files if (root / path).exists()]
     shadowed = shadows(root, spec, ast.parse(main_text))
     if taken or shadowed:
-        module = spec.names.module
+        why = f"it has {', '.join(taken)} too" if taken else f"the name would shadow {shadowed}"
         raise FastmlError(
             f"The endpoint {spec.name!r} that add-endpoint made clashes with template "
-            f"{version}, which has {', '.join(taken) or shadowed} of its own: remove it "
-            f"(fastml remove-endpoint {module}), add it again under another name (--path "
-            "keeps its URL) with your code, commit, then update."
+            f"{version} ({why}): remove it (fastml remove-endpoint {spec.names.module}), add "
+            "it again under another name (--path keeps its URL) with your code, commit, "
+            "then update."
         )
     for path, text in {**missing_inits(root, spec), **files}.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)

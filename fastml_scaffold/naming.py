@@ -6,7 +6,6 @@ also works under plain ``cookiecutter``; a test keeps the two in agreement.
 
 from __future__ import annotations
 
-import builtins
 import keyword
 import re
 import unicodedata
@@ -335,12 +334,6 @@ def _endpoint_module(given: str) -> str:
         raise InvalidNameError(
             f"Endpoint name {given!r} would clash with {_ENDPOINT_RESERVED[module]}: "
             "choose another name."
-        )
-    if module in dir(builtins):  # main.py's `str | None` would meet the module, not the type
-        raise InvalidNameError(
-            f"Endpoint name {given!r} would hide Python's built-in {module}() in the modules "
-            f"that import it: choose another name, e.g. {module}_api (--path /{module} keeps "
-            "the URL)."
         )
     if len(module) > MAX_ENDPOINT_LENGTH:
         raise InvalidNameError(

@@ -88,7 +88,7 @@ def plan_file(
     can_skip: bool = True,
 ) -> FileChange:
     """Plan writing a whole file: create it, or compare it with what is there."""
-    clash = _kind_clash(root, relative)
+    clash = kind_clash(root, relative)
     if clash:
         return FileChange(relative, Action.CONFLICT, clash)
     path = root / relative
@@ -305,7 +305,7 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def _kind_clash(root: Path, relative: Path) -> str:
+def kind_clash(root: Path, relative: Path) -> str:
     """Why a file cannot go at ``relative`` whatever the options: a folder where the file
     goes, or a file where one of its folders goes.  fastml never deletes a user's folder."""
     outside = _link_leading_outside(root, relative)

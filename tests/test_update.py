@@ -224,16 +224,34 @@ def test_a_file_that_is_not_utf8_is_a_conflict_not_a_silent_keep(old: Path) -> N
     assert Project.load(old).template_version == "0.1.0"
 
 
-def test_a_folder_where_the_template_adds_a_file_is_a_conflict(old: Path) -> None:
-    (old / "app" / "docs.py").mkdir()
-    (old / "app" / "docs.py" / "notes.txt").write_text("ours\n")
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["update", "dry-run"])
+@pytest.mark.parametrize(
+    "blocker",
+    ["folder-for-a-file", "file-for-a-folder", "link-out-of-the-project"],
+)
+def test_what_stands_where_the_template_writes_stops_the_update_before_any_write(
+    old: Path, tmp_path: Path, blocker: str, dry_run: list[str]
+) -> None:
+    if blocker == "folder-for-a-file":  # the template adds app/docs.py
+        (old / "app" / "docs.py").mkdir()
+        (old / "app" / "docs.py" / "notes.txt").write_text("ours\n")
+        expected, args = "app/docs.py is a folder where a file goes", []
+    elif blocker == "file-for-a-folder":  # --set kubernetes=yes adds k8s/
+        (old / "k8s").write_text("notes\n")
+        expected, args = "k8s is a file where a folder goes", ["--set", "kubernetes=yes"]
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        (old / "k8s").symlink_to(tmp_path / "elsewhere")
+        expected, args = "k8s is a symbolic link", ["--set", "kubernetes=yes"]
     commit(old)
+    before = snapshot(old)
 
-    result = update(old)
+    result = update(old, *args, *dry_run)
 
-    assert result.exit_code == 1
-    assert "conflict  app/docs.py" in result.stdout
-    assert (old / "app" / "docs.py" / "notes.txt").read_text() == "ours\n"
+    assert_one_error_line(result)
+    assert expected in result.stderr
+    assert snapshot(old) == before
+    assert not any((tmp_path / "elsewhere").iterdir()) if blocker.startswith("link") else True
 
 
 def test_without_git_update_says_so_in_one_line(old: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -284,3 +302,60 @@ def test_an_endpoint_named_like_a_module_the_template_added_stops_the_update(old
     assert "app/routers/index.py" in result.stderr
     assert "fastml remove-endpoint index" in result.stderr
     assert snapshot(old) == before
+
+
+def test_a_few_crlf_lines_do_not_turn_the_whole_file_to_crlf(old: Path) -> None:
+    makefile = old / "Makefile"
+    makefile.write_bytes(makefile.read_bytes() + b"# pasted\r\n")
+    commit(old)
+
+    update(old)
+
+    merged = makefile.read_bytes()
+    assert merged.count(b"\r\n") == 1
+    assert b"# pasted\r\n" in merged
+
+
+def test_an_answer_the_template_no_longer_offers_must_be_changed(old: Path) -> None:
+    record = json.loads((old / RECORD_FILE).read_text())
+    record["answers"]["python_version"] = "3.10"  # offered by 0.1.0, not by 0.2.0
+    (old / RECORD_FILE).write_text(json.dumps(record))
+    commit(old)
+    before = snapshot(old)
+
+    refused = update(old)
+    checked = CliRunner().invoke(app, ["check", "--project", str(old), "--diff"])
+
+    assert_one_error_line(refused)
+    assert "--set python_version=3.11" in refused.stderr
+    assert snapshot(old) == before
+    assert_one_error_line(checked, code=2)
+    changed = update(old, "--set", "python_version=3.12")
+    assert changed.stderr == "", changed.output  # (conflicts: the files say 3.11, not 3.10)
+    assert "3.12" in (old / "Dockerfile").read_text()
+
+
+def test_set_model_framework_changes_the_model_file_with_it(old: Path) -> None:
+    result = update(old, "--set", "model_framework=custom")
+
+    assert result.exit_code in (0, 1), result.output
+    assert (
+        Project.load(old).others.get("update", {}).get("answers", {}).get("model_file")
+        == "model.json"
+        or Project.load(old).answers["model_file"] == "model.json"
+    )
+    assert "models/model.json" in (old / "app" / "config.py").read_text()
+
+
+def test_endpoints_with_the_names_of_builtins_that_0_1_0_allowed_still_load(old: Path) -> None:
+    record = json.loads((old / RECORD_FILE).read_text())
+    record["endpoints"]["id"] = {"kind": "route", "method": "POST", "name": "id"}
+    (old / RECORD_FILE).write_text(json.dumps(record))
+    commit(old)
+
+    listed = CliRunner().invoke(app, ["endpoints", "--project", str(old)])
+    checked = CliRunner().invoke(app, ["check", "--project", str(old)])
+
+    assert listed.exit_code == 0, listed.output
+    assert "/id" in listed.stdout
+    assert checked.exit_code == 1  # an update is available, the record is fine

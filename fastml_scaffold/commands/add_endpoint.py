@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,12 @@ def _spec(
 
 
 def _check_shadowing(root: Path, main_text: str, module: str, spec: EndpointSpec) -> None:
+    if module in dir(builtins):  # main.py's `str | None` would meet the module, not the type
+        raise InvalidNameError(
+            f"Endpoint name {spec.name!r} would hide Python's built-in {module}() in the "
+            f"modules that import it: choose another name, e.g. {module}_api (--path /{module} "
+            "keeps the URL)."
+        )
     if module in PROJECT_MODULES:
         shadowed = f"the project's module app.{module}"
     else:

@@ -374,6 +374,7 @@ def render_version(
     their defaults."""
     with versions.templates_of(version) as templates:
         spec = load_template(TEMPLATE_NAME, templates)
+        check_version_answers(spec, version, answers)
         known = {**spec.questions, **dict.fromkeys(spec.derived)}
         given: dict[str, object] = {k: v for k, v in answers.items() if k in known}
         if model:
@@ -390,6 +391,19 @@ def render_version(
                 templates=templates,
             )
         return rendered
+
+
+def check_version_answers(spec: TemplateSpec, version: str, answers: Mapping[str, str]) -> None:
+    """Answers that template ``version`` (``spec``) can render, checked before Cookiecutter
+    or its hook sees them: a choice it offers, each in its format, together within its
+    rules.  A value an older template offered (python_version=3.10) is refused here, in one
+    line."""
+    asked = {key: value for key, value in answers.items() if key in spec.questions}
+    try:
+        check_answers(spec, asked, source=f"template {version}")
+        check_combinations(asked, spec.rules)
+    except InvalidAnswerError as exc:
+        raise InvalidAnswerError(f"The project's answers do not fit: {exc}") from None
 
 
 def _render(spec: TemplateSpec, answers: Mapping[str, object], staging: Path) -> Path:

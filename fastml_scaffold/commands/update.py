@@ -20,7 +20,14 @@ from pathlib import Path
 from fastml_scaffold import versions
 from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
-from fastml_scaffold.plan import Action, FileChange, apply_changes, plan_edit, read_content
+from fastml_scaffold.plan import (
+    Action,
+    FileChange,
+    apply_changes,
+    kind_clash,
+    plan_edit,
+    read_content,
+)
 from fastml_scaffold.project import RECORD_FILE, Project
 
 
@@ -76,9 +83,7 @@ def update_project(
             )
     if versions.key(new) < versions.key(old):
         raise FastmlError(f"{found.root} is on template {old}, newer than {new}.")
-    new_answers = {**found.answers, **(answers or {})}
-    if answers:
-        _check_set(answers, new_answers, new)
+    new_answers = _new_answers(found, answers or {}, new)
     if not dry_run:
         _check_safety_net(found.root, force=force)
     model, endpoints = found.others.get("model"), recorded_endpoints(found)
@@ -96,6 +101,7 @@ def update_project(
             for path in paths
             if path.name != RECORD_FILE
         ]
+    _check_collisions(found.root, files)
     result = UpdateResult(found.root, old, new, files, dry_run)
     changes = [f.change for f in files if f.change.action.writes]
     if result.conflicts:  # the record moves on only once they are resolved (_finish)
@@ -159,9 +165,10 @@ def _posix(paths: list[Path]) -> list[str]:
     return [path.as_posix() for path in paths]
 
 
-def _check_set(given: Mapping[str, str], answers: Mapping[str, str], version: str) -> None:
-    """--set answers as new does: each a question of the template, in its choices and
-    formats, and all the answers together within its rules."""
+def _new_answers(found: Project, given: Mapping[str, str], version: str) -> dict[str, str]:
+    """The project's answers with ``given`` (--set), checked as new checks them: each a
+    question of template ``version``, in its choices and formats, all within its rules.
+    An answer the template no longer offers (python_version=3.10) must be changed."""
     from fastml_scaffold.answers import check_answers, check_combinations
     from fastml_scaffold.commands.new import TEMPLATE_NAME
     from fastml_scaffold.templates import load_template
@@ -171,8 +178,26 @@ def _check_set(given: Mapping[str, str], answers: Mapping[str, str], version: st
     with versions.templates_of(version) as templates:
         spec = load_template(TEMPLATE_NAME, templates)
     check_answers(spec, given, source="--set")
-    known = {key: value for key, value in answers.items() if key in spec.questions}
-    check_combinations(known, spec.rules)
+    answers = {**found.answers, **given}
+    for key, value in answers.items():
+        choices = spec.questions[key].choices if key in spec.questions else ()
+        if choices and value not in choices:
+            raise FastmlError(
+                f"Template {version} no longer offers {key}={value} (it offers "
+                f"{', '.join(choices)}): choose one with --set {key}={choices[0]}."
+            )
+    check_combinations({k: v for k, v in answers.items() if k in spec.questions}, spec.rules)
+    if "model_framework" in given:  # model_file follows it, as in new
+        if found.others.get("model"):
+            raise FastmlError(
+                "This project serves its own model (fastml new --model): its framework "
+                "cannot change through --set."
+            )
+        answers.pop("model_file", None)  # derived by the template when it has no rule
+        model_file = spec.rules.model_files.get(given["model_framework"])
+        if model_file:
+            answers["model_file"] = model_file
+    return answers
 
 
 def _check_safety_net(root: Path, *, force: bool) -> None:
@@ -206,6 +231,15 @@ def _git(root: Path, *args: str) -> str:
     return process.stdout.strip() if process.returncode == 0 else ""
 
 
+def _check_collisions(root: Path, files: list[FileUpdate]) -> None:
+    """Before anything is written (and in a dry run): a file the update writes where the
+    project has a folder, a folder where it has a file, or a link out of the project."""
+    for update in files:
+        clash = kind_clash(root, update.path) if update.kind != "keep" else ""
+        if clash:
+            raise FastmlError(f"{clash}, then update again. Nothing was changed.")
+
+
 def _plan(
     root: Path, path: Path, base: Path, theirs: Path, old: str, new: str, work: Path
 ) -> FileUpdate:
@@ -214,12 +248,12 @@ def _plan(
         return FileUpdate(
             path, "keep", FileChange(path, Action.SKIP), "a symbolic link: not updated"
         )
-    if ours.is_dir():
-        note = "a folder where the template has a file: move it, then update again"
-        return FileUpdate(path, "conflict", FileChange(path, Action.SKIP), note)
     b, t, o = read_content(base), read_content(theirs), read_content(ours)
+    if ours.is_dir() and t in (None, b):  # a folder of the owner's, the template unchanged
+        return FileUpdate(path, "keep", FileChange(path, Action.SKIP), "a folder of yours")
     crlf = False
-    if isinstance(o, str) and "\r\n" in o:  # a Windows checkout: merge as LF, write CRLF
+    if isinstance(o, str) and "\r\n" in o and o.count("\r\n") == o.count("\n"):
+        # A Windows checkout: merge as LF, write CRLF.  (A few CRLF lines stay as they are.)
         crlf, o = True, o.replace("\r\n", "\n")
     update = _plan_contents(path, b, t, o, old, new, work)
     content = update.change.content

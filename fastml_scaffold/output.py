@@ -279,7 +279,15 @@ def report_update(result: UpdateResult) -> None:
             f"conflicts in {where}; resolve the markers, then run fastml update again.",
             soft_wrap=True,
         )
+    elif result.finishing:
+        done = "would finish" if result.dry_run else "finished"
+        console.print(
+            f"No conflict marker left: {done} the update of {where} to template {result.new}.",
+            soft_wrap=True,
+        )
     elif result.dry_run:
         console.print(f"Dry run: template {result.old} -> {result.new}; nothing was written.")
+    elif result.old == result.new and not result.changed:
+        console.print(f"{where} is on template {result.new}: nothing to update.", soft_wrap=True)
     else:
         console.print(f"Updated {where} to template {result.new}.", soft_wrap=True)

@@ -29,6 +29,7 @@ ENDPOINT_FIELDS: dict[str, type] = {
     "port": int,
 }
 ENDPOINT_KINDS = ("route", "resource", "listener")
+ENDPOINT_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 class DamagedRecordError(FastmlError):
@@ -97,6 +98,12 @@ class Project:
         from fastml_scaffold.versions import UNRECORDED
 
         return str(self.others.get("template_version") or UNRECORDED)
+
+    def check_renderable(self) -> None:
+        """Whether the template can render the project again from its record (fastml
+        update and check): the answers name it, at least."""
+        if not self.answers.get("project_name"):
+            raise _damaged(self.record_path, "its answers have no project_name")
 
     @property
     def needs_api_key(self) -> bool:
@@ -202,6 +209,12 @@ def _check_endpoint(path: Path, module: Any, entry: Any) -> None:
             raise _damaged(path, f"{where} has no {key}")
     if entry["kind"] not in ENDPOINT_KINDS:
         raise _damaged(path, f"{where}'s kind {entry['kind']!r} is not one of {ENDPOINT_KINDS}")
+    if entry.get("method", "POST") not in ENDPOINT_METHODS:
+        raise _damaged(
+            path, f"{where}'s method {entry['method']!r} is not one of {ENDPOINT_METHODS}"
+        )
+    if not 0 <= entry.get("port", 0) <= 65535:
+        raise _damaged(path, f"{where}'s port {entry['port']} is not a port")
     try:  # what add-endpoint would accept: every command then agrees on the record
         names = derive_endpoint_names(
             entry["name"],

@@ -99,13 +99,18 @@ def edit_as_owner(root: Path) -> None:
         train.write("\n# Our training notes.\n")
 
 
+# A conflict: the project's lines, the template's old lines (git merge-file --diff3), its new.
+OURS = "<<<<<<< your project\n"
+BASE = r"\|\|\|\|\|\|\| template [0-9.]+\n.*?"
+
+
 def resolve(root: Path) -> None:
     """Resolve the update's conflicts as the owner would: both sides' lines, and their own
     router in the new imports of app/main.py."""
     main = root / "app" / "main.py"
     main.write_text(
         re.sub(
-            r"<<<<<<< your project\n.*?=======\n(.*?)>>>>>>> template [0-9.]+\n",
+            rf"{OURS}.*?{BASE}=======\n(.*?)>>>>>>> template [0-9.]+\n",
             lambda m: m.group(1).replace("import health,", "import extra, health,"),
             main.read_text(),
             flags=re.S,
@@ -114,7 +119,7 @@ def resolve(root: Path) -> None:
     for name in ("pyproject.toml", "README.md"):
         path = root / name
         text = re.sub(
-            r"<<<<<<< your project\n(.*?)=======\n(.*?)>>>>>>> template [0-9.]+\n",
+            rf"{OURS}(.*?){BASE}=======\n(.*?)>>>>>>> template [0-9.]+\n",
             lambda m: m.group(2) + m.group(1),
             path.read_text(),
             flags=re.S,

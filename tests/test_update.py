@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from old_projects import EXTRA_ROUTER, commit, git, resolve, update
@@ -26,6 +28,7 @@ def test_an_old_project_takes_the_template_and_keeps_its_owner_s_edits(edited: P
     assert "3 file(s) with conflicts" in result.stdout
     pyproject = (edited / "pyproject.toml").read_text()
     assert "<<<<<<< your project" in pyproject
+    assert "||||||| template 0.1.0" in pyproject  # what the template had
     assert ">>>>>>> template 0.2.0" in pyproject
     assert '"orjson>=3.9",' in pyproject
     assert not list(edited.rglob("*.rej"))
@@ -81,7 +84,9 @@ def test_update_finishes_once_the_conflicts_are_resolved(edited: Path) -> None:
     assert finished.exit_code == 0, finished.output
     assert Project.load(edited).template_version == versions.CURRENT
     assert CliRunner().invoke(app, ["check", "--project", str(edited)]).exit_code == 0
+    assert "finished the update" in finished.stdout
     assert again.exit_code == 0
+    assert "nothing to update" in again.stdout
     assert git(edited, "status", "--porcelain") == ""  # a second update changes nothing
 
 
@@ -359,3 +364,29 @@ def test_endpoints_with_the_names_of_builtins_that_0_1_0_allowed_still_load(old:
     assert listed.exit_code == 0, listed.output
     assert "/id" in listed.stdout
     assert checked.exit_code == 1  # an update is available, the record is fine
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda r: r.update(answers={}),
+        lambda r: r["endpoints"]["telemetry"].update(port=70000),
+        lambda r: r["endpoints"]["score"].update(method="TRACE"),
+        lambda r: r.update(update={"to": "0.2.0", "conflicts": ["../../x"], "answers": {}}),
+    ],
+    ids=["no-answers", "port", "method", "pending-outside"],
+)
+def test_a_hand_damaged_record_is_one_line_and_nothing_written(
+    old: Path, damage: Callable[[dict[str, Any]], None]
+) -> None:
+    record = json.loads((old / RECORD_FILE).read_text())
+    damage(record)
+    (old / RECORD_FILE).write_text(json.dumps(record))
+    commit(old)
+    before = snapshot(old)
+
+    result = update(old)
+
+    assert_one_error_line(result)
+    assert "damaged" in result.stderr
+    assert snapshot(old) == before

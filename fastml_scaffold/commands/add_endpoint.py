@@ -29,10 +29,10 @@ from fastml_scaffold.plan import (
     plan_file,
     refuse_conflicts,
 )
-from fastml_scaffold.project import RECORD_FILE, Project
+from fastml_scaffold.project import ENDPOINT_METHODS, RECORD_FILE, Project
 from fastml_scaffold.routes import normalise, project_routes
 
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+HTTP_METHODS = ENDPOINT_METHODS  # what a record may hold is what add-endpoint makes
 # Modules the generated project has; an endpoint of the same name would shadow one.
 PROJECT_MODULES = ("main", "config", "model", "schemas", "deps", "train", "serving", "errors")
 

@@ -31,6 +31,7 @@ def check_project(project: Path | None = None, *, diff: bool = False) -> CheckRe
     """Compare the project at (or above) ``project`` with the current template; with
     ``diff``, render both versions with its answers and diff them."""
     found = Project.find(project or Path.cwd())
+    found.check_renderable()
     version = found.template_version
     if version not in versions.released():
         raise FastmlError(

@@ -48,6 +48,11 @@ class UpdateResult:
     new: str
     files: list[FileUpdate] = field(default_factory=list)
     dry_run: bool = False
+    finishing: bool = False  # a run that finishes an update that left conflicts
+
+    @property
+    def changed(self) -> bool:
+        return any(f.change.action.writes for f in self.files)
 
     @property
     def conflicts(self) -> list[Path]:
@@ -64,6 +69,7 @@ def update_project(
 ) -> UpdateResult:
     """Update the project at (or above) ``project`` to template ``to`` (the current one)."""
     found = Project.find(project or Path.cwd())
+    found.check_renderable()
     if shutil.which("git") is None:
         raise FastmlError("fastml update merges with git merge-file: install git first.")
     pending = found.others.get("update")
@@ -133,8 +139,10 @@ def _finish(found: Project, pending: dict[str, object], *, dry_run: bool) -> Upd
         new not in versions.released()
         or not isinstance(conflicts, list)
         or not all(isinstance(path, str) for path in conflicts)
+        or not all(_inside(found.root, path) for path in conflicts)
         or not isinstance(answers, dict)
         or not all(isinstance(v, str) for v in answers.values())
+        or not answers.get("project_name")
     ):
         raise FastmlError(
             f"{found.root / RECORD_FILE} is damaged: its pending update is not what fastml "
@@ -143,7 +151,7 @@ def _finish(found: Project, pending: dict[str, object], *, dry_run: bool) -> Upd
     listed = [Path(path) for path in conflicts]
     left = [path for path in listed if _has_markers(found.root / path)]
     files = [FileUpdate(path, "conflict", FileChange(path, Action.UNCHANGED)) for path in left]
-    result = UpdateResult(found.root, found.template_version, new, files, dry_run)
+    result = UpdateResult(found.root, found.template_version, new, files, dry_run, True)
     if not left:
         others = {k: v for k, v in found.others.items() if k != "update"}
         record = replace(found, answers=dict(answers), others={**others, "template_version": new})
@@ -151,6 +159,10 @@ def _finish(found: Project, pending: dict[str, object], *, dry_run: bool) -> Upd
         if not dry_run and change.action.writes:
             _apply(found.root, [change])
     return result
+
+
+def _inside(root: Path, relative: str) -> bool:
+    return (root / relative).resolve().is_relative_to(root.resolve())
 
 
 def _has_markers(path: Path) -> bool:
@@ -316,8 +328,10 @@ def _merge(ours: str, base: str, theirs: str, old: str, new: str, work: Path) ->
         file.write_bytes(text.encode("utf-8"))
         files.append(str(file))
     labels = ["-L", "your project", "-L", f"template {old}", "-L", f"template {new}"]
-    process = subprocess.run(
-        ["git", "merge-file", "-p", *labels, *files], capture_output=True, check=False
+    process = subprocess.run(  # --diff3: a conflict shows the base too, so the owner sees
+        ["git", "merge-file", "-p", "--diff3", *labels, *files],  # what the template changed
+        capture_output=True,
+        check=False,
     )
     if process.returncode >= 128:  # git's -1: an error, not a count of conflicts
         raise FastmlError(f"git merge-file failed: {process.stderr.decode(errors='replace')}")

@@ -10,8 +10,8 @@ import contextlib
 import difflib
 import enum
 import os
+import secrets
 import signal
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -274,19 +274,15 @@ def _missing_folders(folder: Path, root: Path) -> list[Path]:
 
 def write_atomically(path: Path, text: str | bytes) -> None:
     """Write through a temporary file and a rename, so a file is never left half-written."""
-    temporary = ""
+    # Named before it exists, so an interrupt at any point knows what to remove.
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(descriptor, "wb") as stream:
+        with temporary.open("xb") as stream:  # x: never someone else's file
             stream.write(_encoded(text))
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o644)
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(temporary, path)
     except BaseException:
-        if temporary:
-            Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 import pytest
@@ -390,3 +395,27 @@ def test_a_hand_damaged_record_is_one_line_and_nothing_written(
     assert_one_error_line(result)
     assert "damaged" in result.stderr
     assert snapshot(old) == before
+
+
+def test_ctrl_c_at_any_moment_leaves_the_project_as_it_was_or_updated(edited: Path) -> None:
+    """A real SIGINT, sent at moments spread over a run: either the update is done, or
+    the project is exactly its last commit (no file changed, none left behind)."""
+    command = [sys.executable, "-m", "fastml_scaffold", "update"]
+    started = time.monotonic()
+    subprocess.run(command, cwd=edited, capture_output=True, check=False)
+    duration = time.monotonic() - started
+    seen = set()
+    for fraction in (0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+        git(edited, "reset", "-q", "--hard")
+        git(edited, "clean", "-qfdx")
+        process = subprocess.Popen(command, cwd=edited, stdout=PIPE, stderr=PIPE)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        seen.add(process.returncode)
+        assert b"Traceback" not in stderr
+        assert process.returncode in (1, 130), stderr  # 1: done, with its conflicts
+        if process.returncode == 130:
+            status = git(edited, "status", "--porcelain", "--ignored").splitlines()
+            assert [line for line in status if "__pycache__" not in line] == [], stderr
+    assert 130 in seen

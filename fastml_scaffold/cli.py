@@ -7,6 +7,7 @@ and ``fastml --help`` start fast.
 
 # No ``from __future__ import annotations`` here: Typer reads every command's annotations on
 # every run, and evaluating them from strings took 2 of the 3.5 ms it spent building them.
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -241,6 +242,11 @@ def _user_errors(code: int = 1) -> Iterator[None]:
         interrupts.handle(interrupts.ignore)
     except FastmlError as exc:
         _exit_with_error(str(exc), code)
+    except BrokenPipeError:  # the reader left (| head): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(code)
+    except OSError as exc:  # the report could not be written: a full disk, say
+        _exit_with_error(f"Cannot write the output: {exc.strerror or exc}.", code)
     except EOFError:  # Ctrl-D at a question
         _exit_with_error("No answer: the input ended. Nothing was written.", 1)
     except KeyboardInterrupt:
@@ -562,7 +568,7 @@ def update_command(
             dry_run=dry_run,
             force=force,
         )
-    output.report_update(result)
+        output.report_update(result)
     if result.conflicts:
         raise typer.Exit(1)
 
@@ -590,7 +596,7 @@ def check_command(
         from fastml_scaffold.commands.check import check_project
 
         result = check_project(project, diff=diff)
-    output.report_check(result)
+        output.report_check(result)
     if not result.up_to_date:
         raise typer.Exit(1)
 

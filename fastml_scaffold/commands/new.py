@@ -380,7 +380,7 @@ def render_version(
         if model:
             given["_model"] = dict(model)
         staging.mkdir(parents=True, exist_ok=True)
-        rendered = _render(spec, given, staging)
+        rendered = _render(spec, given, staging, hooks=False)  # the answers are checked above
         for endpoint in endpoints:
             add_to_rendering(
                 rendered,
@@ -406,8 +406,12 @@ def check_version_answers(spec: TemplateSpec, version: str, answers: Mapping[str
         raise InvalidAnswerError(f"The project's answers do not fit: {exc}") from None
 
 
-def _render(spec: TemplateSpec, answers: Mapping[str, object], staging: Path) -> Path:
-    """Render with Cookiecutter into ``staging`` and return the rendered project folder."""
+def _render(
+    spec: TemplateSpec, answers: Mapping[str, object], staging: Path, *, hooks: bool = True
+) -> Path:
+    """Render with Cookiecutter into ``staging`` and return the rendered project folder.
+    Without ``hooks`` (a rendering that only its files are read from: update's, check's),
+    no empty folder is pruned, and no child process starts to catch a Ctrl-C midway."""
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter
     from jinja2 import TemplateError as JinjaError
@@ -425,7 +429,7 @@ def _render(spec: TemplateSpec, answers: Mapping[str, object], staging: Path) ->
             extra_context=answers,
             output_dir=str(staging / "out"),
             default_config=config,  # a dict of settings replaces the user config
-            accept_hooks=True,  # only the template's own: it prunes folders left empty
+            accept_hooks=hooks,  # only the template's own: it prunes folders left empty
         )
     except (CookiecutterException, JinjaError) as exc:
         raise TemplateError(f"Rendering template {spec.path.name!r} failed: {exc}") from exc

@@ -7,6 +7,7 @@ and ``fastml --help`` start fast.
 
 # No ``from __future__ import annotations`` here: Typer reads every command's annotations on
 # every run, and evaluating them from strings took 2 of the 3.5 ms it spent building them.
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -605,6 +606,9 @@ def main() -> None:
     """Run the command line; ``fastml_scaffold.__main__.main`` calls it once signals are
     handled."""
     interrupts.handle(interrupts.stop_after_children)
+    for stream in (sys.stdout, sys.stderr):  # a path the terminal cannot show: escaped
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         try:
             app(prog_name="fastml")

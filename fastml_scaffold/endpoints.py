@@ -237,19 +237,27 @@ def shadows(root: Path, spec: EndpointSpec, main: ast.Module) -> str:
 
 
 def add_to_rendering(
-    root: Path, spec: EndpointSpec, *, env_prefix: str, auth: bool, version: str, templates: Path
+    root: Path,
+    spec: EndpointSpec,
+    *,
+    env_prefix: str,
+    auth: bool,
+    version: str,
+    templates: Path,
+    check: bool = True,
 ) -> None:
     """Add the endpoint to a project just rendered from template ``version`` (its folder:
     ``templates``) as add-endpoint adds it: its files, its packages, its lines in
     app/main.py.  fastml update merges against such renderings.  An endpoint made by an
     older fastml may take a name that this version's template now uses itself: that stops
-    the update, rather than one silently replacing the other."""
+    the update, rather than one silently replacing the other.  Without ``check`` (the
+    version the project was made with, where the endpoint was accepted), no such test."""
     width = line_length(root)
     files = render_files(spec, env_prefix, width, auth=auth, templates=templates / "endpoint")
     main = root / MAIN
     main_text = main.read_text(encoding="utf-8")
-    taken = [path.as_posix() for path in files if (root / path).exists()]
-    shadowed = shadows(root, spec, ast.parse(main_text))
+    taken = [path.as_posix() for path in files if (root / path).exists()] if check else []
+    shadowed = shadows(root, spec, ast.parse(main_text)) if check else ""
     if taken or shadowed:
         why = f"it has {', '.join(taken)} too" if taken else f"the name would shadow {shadowed}"
         raise FastmlError(

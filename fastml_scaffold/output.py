@@ -253,6 +253,14 @@ def report_check(result: CheckResult) -> None:
     if result.up_to_date:
         console.print(f"Up to date: {escape(str(result.root))} is on template {result.current}.")
         return
+    if result.pending:
+        console.print(
+            f"Template {result.version} -> {result.pending}: an update of "
+            f"{escape(str(result.root))} waits for its conflicts: resolve them, then run "
+            "fastml update again.",
+            soft_wrap=True,
+        )
+        return
     if result.diff:
         console.print(escape(result.diff), end="", soft_wrap=True, highlight=False)
     console.print(
@@ -273,7 +281,13 @@ def report_update(result: UpdateResult) -> None:
         if result.dry_run and item.change.action.writes:
             console.print(escape(item.change.diff()), end="", soft_wrap=True, highlight=False)
     where = escape(str(result.root))
-    if result.conflicts:
+    if result.conflicts and result.dry_run:
+        console.print(
+            f"Dry run: template {result.old} -> {result.new} would leave "
+            f"{len(result.conflicts)} file(s) with conflicts in {where}; nothing was written.",
+            soft_wrap=True,
+        )
+    elif result.conflicts:
         console.print(
             f"Template {result.old} -> {result.new}: {len(result.conflicts)} file(s) with "
             f"conflicts in {where}; resolve the markers, then run fastml update again.",

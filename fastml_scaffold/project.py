@@ -104,6 +104,8 @@ class Project:
         update and check): the answers name it, at least."""
         if not self.answers.get("project_name"):
             raise _damaged(self.record_path, "its answers have no project_name")
+        if not isinstance(self.others.get("model", {}), dict):
+            raise _damaged(self.record_path, "its model is not a mapping")
 
     @property
     def needs_api_key(self) -> bool:

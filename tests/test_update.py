@@ -427,3 +427,79 @@ def test_ctrl_c_at_any_moment_leaves_the_project_as_it_was_or_updated(edited: Pa
             status = git(edited, "status", "--porcelain", "--ignored").splitlines()
             assert [line for line in status if "__pycache__" not in line] == [], stderr
     assert 130 in seen, seen
+
+
+def test_check_fails_while_an_update_waits_for_its_conflicts(edited: Path) -> None:
+    update(edited)
+    commit(edited, "conflicts committed")
+
+    checked = CliRunner().invoke(app, ["check", "--project", str(edited)])
+
+    assert checked.exit_code == 1
+    assert "waits for its conflicts" in checked.stdout
+
+
+def test_a_half_resolved_conflict_does_not_finish_the_update(edited: Path) -> None:
+    update(edited)
+    main = edited / "app" / "main.py"  # the outer markers gone, the rest left by mistake
+    main.write_text(
+        "".join(
+            line
+            for line in main.read_text().splitlines(keepends=True)
+            if not line.startswith(("<<<<<<<", ">>>>>>>"))
+        )
+    )
+    resolve(edited)  # the others, properly
+
+    again = update(edited)
+
+    assert again.exit_code == 1
+    assert "conflict  app/main.py  (conflict markers left)" in again.stdout
+    assert Project.load(edited).template_version == "0.1.0"
+
+
+def test_marker_like_lines_the_owner_wrote_before_do_not_block_the_update(old: Path) -> None:
+    with (old / "README.md").open("a") as readme:
+        readme.write("\n```text\n<<<<<<< your project\n=======\n>>>>>>> template 0.2.0\n```\n")
+    commit(old)
+    update(old)
+    resolve(old)
+    commit(old, "resolved")
+
+    finished = update(old)
+
+    assert finished.exit_code == 0, finished.output
+    assert Project.load(old).template_version == versions.CURRENT
+
+
+def test_a_dry_run_with_conflicts_says_it_is_a_dry_run(edited: Path) -> None:
+    result = update(edited, "--dry-run")
+
+    assert result.stdout.splitlines()[-1].startswith("Dry run: template 0.1.0 -> 0.2.0 would")
+    assert "update    .fastml.json" in result.stdout
+
+
+def test_conflicts_after_set_name_the_changed_answer(tmp_path: Path) -> None:
+    root = new_project("Demo", output_dir=tmp_path).project_dir
+    git(root, "init", "-q")
+    predict = root / "app" / "routers" / "predict.py"
+    line = "from app.deps import ModelDep, RunnerDep"
+    predict.write_text(predict.read_text().replace(line, f"{line}  # ours"))
+    commit(root)
+
+    update(root, "--set", "metrics=yes")
+
+    assert ">>>>>>> template 0.2.0 with metrics=yes" in predict.read_text()
+
+
+def test_a_clash_names_the_template_that_has_it(old: Path) -> None:
+    """0.1.0 accepted an endpoint called settings; 0.2.0's create_app(settings) takes it."""
+    record = json.loads((old / RECORD_FILE).read_text())
+    record["endpoints"]["settings"] = {"kind": "route", "method": "GET", "name": "settings"}
+    (old / RECORD_FILE).write_text(json.dumps(record))
+    commit(old)
+
+    result = update(old)
+
+    assert_one_error_line(result)
+    assert "clashes with template 0.2.0" in result.stderr

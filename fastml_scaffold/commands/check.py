@@ -21,10 +21,11 @@ class CheckResult:
     version: str
     current: str
     diff: str = ""  # what the template changed since, with the project's answers
+    pending: str = ""  # the version an update that waits for its conflicts goes to
 
     @property
     def up_to_date(self) -> bool:
-        return self.version == self.current
+        return self.version == self.current and not self.pending
 
 
 def check_project(project: Path | None = None, *, diff: bool = False) -> CheckResult:
@@ -41,7 +42,9 @@ def check_project(project: Path | None = None, *, diff: bool = False) -> CheckRe
     text = ""
     if diff and version != versions.CURRENT:
         text = template_diff(found, version, versions.CURRENT)
-    return CheckResult(found.root, version, versions.CURRENT, text)
+    waiting = found.others.get("update")
+    pending = str(waiting.get("to", "")) if isinstance(waiting, dict) else ""
+    return CheckResult(found.root, version, versions.CURRENT, text, pending)
 
 
 def template_diff(project: Project, old: str, new: str) -> str:
@@ -51,7 +54,9 @@ def template_diff(project: Project, old: str, new: str) -> str:
 
     with tempfile.TemporaryDirectory(prefix="fastml-check-") as work:
         model, endpoints = project.others.get("model"), recorded_endpoints(project)
-        before = render_version(old, project.answers, Path(work) / "before", model, endpoints)
+        before = render_version(
+            old, project.answers, Path(work) / "before", model, endpoints, made_with=True
+        )
         after = render_version(new, project.answers, Path(work) / "after", model, endpoints)
         paths = sorted(
             {p.relative_to(before) for p in before.rglob("*") if p.is_file()}

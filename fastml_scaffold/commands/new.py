@@ -366,12 +366,15 @@ def render_version(
     staging: Path,
     model: Mapping[str, object] | None = None,
     endpoints: Sequence[EndpointSpec] = (),
+    *,
+    made_with: bool = False,
 ) -> Path:
     """The project template of ``version`` rendered with a project's recorded ``answers``
     (and ``model`` context) into ``staging``, then given its ``endpoints`` the way
     add-endpoint adds them with that version's endpoint templates; for fastml update and
     check.  Answers that template does not ask are left out, and questions it added take
-    their defaults."""
+    their defaults.  ``made_with``: the version the project was made with, which accepted
+    its endpoints: their names are not checked against it."""
     with versions.templates_of(version) as templates:
         spec = load_template(TEMPLATE_NAME, templates)
         check_version_answers(spec, version, answers)
@@ -389,6 +392,7 @@ def render_version(
                 auth=given.get("auth") == "api_key",
                 version=version,
                 templates=templates,
+                check=not made_with,
             )
         return rendered
 

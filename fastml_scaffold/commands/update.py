@@ -92,18 +92,23 @@ def update_project(
     new_answers = _new_answers(found, answers or {}, new)
     if not dry_run:
         _check_safety_net(found.root, force=force)
+    # The conflicts' label of the new side: "template 0.2.0 with metrics=yes" after --set.
+    changed = [f"{k}={v}" for k, v in (answers or {}).items() if found.answers.get(k) != v]
+    target = f"{new} with {', '.join(changed)}" if changed else new
     model, endpoints = found.others.get("model"), recorded_endpoints(found)
     from fastml_scaffold.commands.new import render_version
 
     with tempfile.TemporaryDirectory(prefix="fastml-update-") as work:
-        base = render_version(old, found.answers, Path(work) / "base", model, endpoints)
+        base = render_version(
+            old, found.answers, Path(work) / "base", model, endpoints, made_with=True
+        )
         theirs = render_version(new, new_answers, Path(work) / "theirs", model, endpoints)
         paths = sorted(
             {p.relative_to(base) for p in base.rglob("*") if p.is_file()}
             | {p.relative_to(theirs) for p in theirs.rglob("*") if p.is_file()}
         )
         files = [
-            _plan(found.root, path, base / path, theirs / path, old, new, Path(work))
+            _plan(found.root, path, base / path, theirs / path, old, target, Path(work))
             for path in paths
             if path.name != RECORD_FILE
         ]
@@ -111,12 +116,21 @@ def update_project(
     result = UpdateResult(found.root, old, new, files, dry_run)
     changes = [f.change for f in files if f.change.action.writes]
     if result.conflicts:  # the record moves on only once they are resolved (_finish)
-        state = {"to": new, "answers": new_answers, "conflicts": _posix(result.conflicts)}
+        state = {
+            "to": new,
+            "answers": new_answers,
+            "conflicts": _posix(result.conflicts),
+            # Marker-like lines the files had already (a README explaining conflicts).
+            "markers": {p.as_posix(): _marker_lines(found.root / p) for p in result.conflicts},
+        }
         record = replace(found, others={**found.others, "update": state})
     else:
         others = {**found.others, "template_version": new}
         record = replace(found, answers=new_answers, others=others)
-    changes.append(plan_edit(Path(RECORD_FILE), found.text, record.record_text()))
+    record_change = plan_edit(Path(RECORD_FILE), found.text, record.record_text(), Action.OVERWRITE)
+    if record_change.action.writes:  # listed too: a dry run shows it, a no-op has none
+        result.files.append(FileUpdate(record_change.path, "update", record_change))
+        changes.append(record_change)
     if not dry_run:
         _apply(found.root, [c for c in changes if c.action.writes])
     return result
@@ -135,8 +149,11 @@ def _finish(found: Project, pending: dict[str, object], *, dry_run: bool) -> Upd
     """The second run after conflicts: once no conflict marker is left in the files it
     listed, the project is on the new template and its record says so."""
     new, conflicts, answers = pending.get("to"), pending.get("conflicts"), pending.get("answers")
+    markers = pending.get("markers", {})
     if (
         new not in versions.released()
+        or not isinstance(markers, dict)
+        or not all(isinstance(count, int) for count in markers.values())
         or not isinstance(conflicts, list)
         or not all(isinstance(path, str) for path in conflicts)
         or not all(_inside(found.root, path) for path in conflicts)
@@ -148,9 +165,12 @@ def _finish(found: Project, pending: dict[str, object], *, dry_run: bool) -> Upd
             f"{found.root / RECORD_FILE} is damaged: its pending update is not what fastml "
             "wrote. Restore the file from git."
         )
-    listed = [Path(path) for path in conflicts]
-    left = [path for path in listed if _has_markers(found.root / path)]
-    files = [FileUpdate(path, "conflict", FileChange(path, Action.UNCHANGED)) for path in left]
+    files = [
+        FileUpdate(Path(path), "conflict", FileChange(Path(path), Action.UNCHANGED), why)
+        for path in conflicts
+        if (why := _unresolved(found.root / path, markers.get(path, 0)))
+    ]
+    left = [update.path for update in files]
     result = UpdateResult(found.root, found.template_version, new, files, dry_run, True)
     if not left:
         others = {k: v for k, v in found.others.items() if k != "update"}
@@ -165,12 +185,30 @@ def _inside(root: Path, relative: str) -> bool:
     return (root / relative).resolve().is_relative_to(root.resolve())
 
 
-def _has_markers(path: Path) -> bool:
+# The lines git merge-file --diff3 writes around a conflict, with update's labels.
+MARKERS = ("<<<<<<< your project", "||||||| template ", ">>>>>>> template ")
+
+
+def _marker_lines(path: Path) -> int:
     try:
-        text = path.read_text(encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return False
-    return "<<<<<<< your project" in text or ">>>>>>> template " in text
+        return 0
+    return sum(1 for line in lines if line.startswith(MARKERS))
+
+
+def _unresolved(path: Path, had: int) -> str:
+    """Why a file that had conflicts is not resolved yet ("" when it is): more marker
+    lines than it had before the update, or Python that does not compile."""
+    if _marker_lines(path) > had:
+        return "conflict markers left"
+    if path.suffix == ".py" and path.is_file():
+        try:
+            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            line = f", line {exc.lineno}" if isinstance(exc, SyntaxError) else ""
+            return f"does not compile{line}"
+    return ""
 
 
 def _posix(paths: list[Path]) -> list[str]:

@@ -243,11 +243,7 @@ def _user_errors(code: int = 1) -> Iterator[None]:
         interrupts.handle(interrupts.ignore)
     except FastmlError as exc:
         _exit_with_error(str(exc), code)
-    except BrokenPipeError:  # the reader left (| head): nothing more to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(code)
-    except OSError as exc:  # the report could not be written: a full disk, say
-        _exit_with_error(f"Cannot write the output: {exc.strerror or exc}.", code)
+
     except EOFError:  # Ctrl-D at a question
         _exit_with_error("No answer: the input ended. Nothing was written.", 1)
     except KeyboardInterrupt:
@@ -264,6 +260,19 @@ SetOption = Annotated[
         autocompletion=_complete_set,
     ),
 ]
+
+
+@contextmanager
+def _report_errors(code: int = 1) -> Iterator[None]:
+    """The report of work done (once a signal no longer stops it): an output that cannot
+    be written is one line, and a reader that leaves (| head) ends the run quietly."""
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(code)
+    except OSError as exc:  # a full disk, say
+        _exit_with_error(f"Cannot write the output: {exc.strerror or exc}.", code)
 
 
 @app.command("new", cls=_NewCommand)
@@ -569,6 +578,7 @@ def update_command(
             dry_run=dry_run,
             force=force,
         )
+    with _report_errors():
         output.report_update(result)
     if result.conflicts:
         raise typer.Exit(1)
@@ -597,6 +607,7 @@ def check_command(
         from fastml_scaffold.commands.check import check_project
 
         result = check_project(project, diff=diff)
+    with _report_errors(code=2):
         output.report_check(result)
     if not result.up_to_date:
         raise typer.Exit(1)

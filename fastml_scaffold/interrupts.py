@@ -8,8 +8,13 @@ which takes most of its start-up, so that a signal then gives no traceback eithe
 from __future__ import annotations
 
 import os
+import shutil
 import signal
-from collections.abc import Callable
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 INTERRUPTED = "Interrupted: nothing was written."
 # SIGTERM: kill, a container stopping; SIGHUP: a closed terminal (Windows has none).
@@ -51,3 +56,34 @@ def handle(handler: Callable[[int, object], None] | signal.Handlers) -> None:
                 signal.signal(signum, handler)
             except ValueError:  # imported in a thread: signals belong to that program
                 return
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Hold Ctrl-C and its kin for a moment that must not be cut short (undoing a plan,
+    removing a temporary folder); they arrive once it is over."""
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(_SIGNALS))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder that is gone afterwards, even when a signal ends the run."""
+    folder = None
+    try:  # a signal held while the folder is made arrives as the hold ends: inside the try
+        with held():
+            folder = Path(tempfile.mkdtemp(prefix=prefix))
+        yield folder
+    finally:
+        if folder is not None:
+            with held():
+                shutil.rmtree(folder, ignore_errors=True)

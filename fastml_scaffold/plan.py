@@ -11,12 +11,11 @@ import difflib
 import enum
 import os
 import secrets
-import signal
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastml_scaffold import interrupts
 from fastml_scaffold.errors import FastmlError
 
 
@@ -210,7 +209,7 @@ def apply_changes(root: Path, changes: Sequence[FileChange]) -> None:
             if change.action.writes:
                 _apply(root, change, undo)
     except BaseException:
-        with _signals_held():
+        with interrupts.held():
             for step in reversed(undo):
                 with contextlib.suppress(OSError):
                     step()
@@ -241,26 +240,6 @@ def _apply(root: Path, change: FileChange, undo: list[Callable[[], None]]) -> No
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, change.content or "")
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and its kin while a plan is undone, so that a second one cannot stop the
-    undo halfway; they arrive once it is done."""
-    held = {
-        getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-    }
-    if (
-        not hasattr(signal, "pthread_sigmask")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _missing_folders(folder: Path, root: Path) -> list[Path]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import shutil
 import tarfile
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fastml_scaffold import interrupts
 from fastml_scaffold.errors import FastmlError
 
 CURRENT = "0.2.0"
@@ -43,16 +42,13 @@ def templates_of(version: str) -> Iterator[Path]:
     if not archive.is_file():
         known = ", ".join(released())
         raise FastmlError(f"fastml knows no template {version}: it knows {known}.")
-    folder = Path(tempfile.mkdtemp(prefix="fastml-template-"))
-    try:
+    with interrupts.scratch_folder("fastml-template-") as folder:
         with tarfile.open(archive) as tar:
             if hasattr(tarfile, "data_filter"):  # Python 3.10.12, 3.11.4 and later
                 tar.extractall(folder, filter="data")
             else:  # our own archive: nothing in it escapes the folder
                 tar.extractall(folder)
         yield folder / "templates"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def fingerprint(templates: Path) -> str:

@@ -4,6 +4,7 @@ template by a three-way merge (git merge-file), and finished once its conflicts 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -340,6 +341,7 @@ def test_an_answer_the_template_no_longer_offers_must_be_changed(old: Path) -> N
     assert "--set python_version=3.11" in refused.stderr
     assert snapshot(old) == before
     assert_one_error_line(checked, code=2)
+    assert "--set python_version=3.11" in checked.stderr
     changed = update(old, "--set", "python_version=3.12")
     assert changed.stderr == "", changed.output  # (conflicts: the files say 3.11, not 3.10)
     assert "3.12" in (old / "Dockerfile").read_text()
@@ -397,25 +399,36 @@ def test_a_hand_damaged_record_is_one_line_and_nothing_written(
     assert snapshot(old) == before
 
 
-def test_ctrl_c_at_any_moment_leaves_the_project_as_it_was_or_updated(edited: Path) -> None:
-    """A real SIGINT, sent at moments spread over a run: either the update is done, or
-    the project is exactly its last commit (no file changed, none left behind)."""
+def test_ctrl_c_at_any_moment_leaves_the_project_as_it_was_or_updated(
+    edited: Path, tmp_path: Path
+) -> None:
+    """A real SIGINT, sent at moments spread over a run once fastml is at work (before,
+    Python itself is starting): either the update is done, or the project is exactly its
+    last commit (no file changed, none left behind)."""
     command = [sys.executable, "-m", "fastml_scaffold", "update"]
+    scratch = tmp_path / "scratch"  # fastml's temporary folders: it is at work once one exists
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
 
     def reset() -> None:
         git(edited, "reset", "-q", "--hard")
         git(edited, "clean", "-qfdx")
 
+    def start() -> subprocess.Popen[bytes]:
+        reset()
+        process = subprocess.Popen(command, cwd=edited, stdout=PIPE, stderr=PIPE, env=env)
+        while not any(scratch.iterdir()) and process.poll() is None:
+            time.sleep(0.002)
+        return process
+
     durations = []
     for _ in range(2):  # the faster of two whole runs: the first may be slowed by a cold cache
-        reset()
         started = time.monotonic()
-        subprocess.run(command, cwd=edited, capture_output=True, check=False)
+        start().communicate(timeout=60)
         durations.append(time.monotonic() - started)
     seen = set()
-    for fraction in (0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        reset()
-        process = subprocess.Popen(command, cwd=edited, stdout=PIPE, stderr=PIPE)
+    for fraction in (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        process = start()
         time.sleep(min(durations) * fraction)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
@@ -426,6 +439,7 @@ def test_ctrl_c_at_any_moment_leaves_the_project_as_it_was_or_updated(edited: Pa
         if process.returncode == 130:
             status = git(edited, "status", "--porcelain", "--ignored").splitlines()
             assert [line for line in status if "__pycache__" not in line] == [], stderr
+        assert not any(scratch.iterdir()), stderr  # its temporary folders removed
     assert 130 in seen, seen
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastml_scaffold import versions
+from fastml_scaffold import interrupts, versions
 from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.plan import Action, FileChange, read_content
@@ -51,13 +50,15 @@ def template_diff(project: Project, old: str, new: str) -> str:
     """A unified diff of the project's files as template ``old`` and template ``new``
     render them with its answers and endpoints (its own edits aside)."""
     from fastml_scaffold.commands.new import render_version
+    from fastml_scaffold.commands.update import answers_for
 
-    with tempfile.TemporaryDirectory(prefix="fastml-check-") as work:
+    answers = answers_for(project, {}, new)  # as update takes them: says which to change
+    with interrupts.scratch_folder("fastml-check-") as work:
         model, endpoints = project.others.get("model"), recorded_endpoints(project)
         before = render_version(
             old, project.answers, Path(work) / "before", model, endpoints, made_with=True
         )
-        after = render_version(new, project.answers, Path(work) / "after", model, endpoints)
+        after = render_version(new, answers, Path(work) / "after", model, endpoints)
         paths = sorted(
             {p.relative_to(before) for p in before.rglob("*") if p.is_file()}
             | {p.relative_to(after) for p in after.rglob("*") if p.is_file()}

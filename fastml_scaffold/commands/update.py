@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from fastml_scaffold import versions
+from fastml_scaffold import interrupts, versions
 from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.plan import (
@@ -89,7 +88,7 @@ def update_project(
             )
     if versions.key(new) < versions.key(old):
         raise FastmlError(f"{found.root} is on template {old}, newer than {new}.")
-    new_answers = _new_answers(found, answers or {}, new)
+    new_answers = answers_for(found, answers or {}, new)
     if not dry_run:
         _check_safety_net(found.root, force=force)
     # The conflicts' label of the new side: "template 0.2.0 with metrics=yes" after --set.
@@ -98,7 +97,7 @@ def update_project(
     model, endpoints = found.others.get("model"), recorded_endpoints(found)
     from fastml_scaffold.commands.new import render_version
 
-    with tempfile.TemporaryDirectory(prefix="fastml-update-") as work:
+    with interrupts.scratch_folder("fastml-update-") as work:
         base = render_version(
             old, found.answers, Path(work) / "base", model, endpoints, made_with=True
         )
@@ -215,7 +214,7 @@ def _posix(paths: list[Path]) -> list[str]:
     return [path.as_posix() for path in paths]
 
 
-def _new_answers(found: Project, given: Mapping[str, str], version: str) -> dict[str, str]:
+def answers_for(found: Project, given: Mapping[str, str], version: str) -> dict[str, str]:
     """The project's answers with ``given`` (--set), checked as new checks them: each a
     question of template ``version``, in its choices and formats, all within its rules.
     An answer the template no longer offers (python_version=3.10) must be changed."""

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastml_scaffold import interrupts, versions
-from fastml_scaffold.endpoints import recorded_endpoints
 from fastml_scaffold.errors import FastmlError
 from fastml_scaffold.plan import Action, FileChange, read_content
-from fastml_scaffold.project import RECORD_FILE, Project
+from fastml_scaffold.project import Project
 
 
 @dataclass(frozen=True)
@@ -49,24 +48,14 @@ def check_project(project: Path | None = None, *, diff: bool = False) -> CheckRe
 def template_diff(project: Project, old: str, new: str) -> str:
     """A unified diff of the project's files as template ``old`` and template ``new``
     render them with its answers and endpoints (its own edits aside)."""
-    from fastml_scaffold.commands.new import render_version
-    from fastml_scaffold.commands.update import answers_for
+    from fastml_scaffold.commands.update import answers_for, render_both
 
     answers = answers_for(project, {}, new)  # as update takes them: says which to change
     with interrupts.scratch_folder("fastml-check-") as work:
-        model, endpoints = project.others.get("model"), recorded_endpoints(project)
-        before = render_version(
-            old, project.answers, Path(work) / "before", model, endpoints, made_with=True
-        )
-        after = render_version(new, answers, Path(work) / "after", model, endpoints)
-        paths = sorted(
-            {p.relative_to(before) for p in before.rglob("*") if p.is_file()}
-            | {p.relative_to(after) for p in after.rglob("*") if p.is_file()}
-        )
+        before, after, paths = render_both(project, old, new, answers, work)
         return "".join(
             _file_diff(path, read_content(before / path), read_content(after / path))
             for path in paths
-            if path.name != RECORD_FILE
         )
 
 

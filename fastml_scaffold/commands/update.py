@@ -94,22 +94,10 @@ def update_project(
     # The conflicts' label of the new side: "template 0.2.0 with metrics=yes" after --set.
     changed = [f"{k}={v}" for k, v in (answers or {}).items() if found.answers.get(k) != v]
     target = f"{new} with {', '.join(changed)}" if changed else new
-    model, endpoints = found.others.get("model"), recorded_endpoints(found)
-    from fastml_scaffold.commands.new import render_version
-
     with interrupts.scratch_folder("fastml-update-") as work:
-        base = render_version(
-            old, found.answers, Path(work) / "base", model, endpoints, made_with=True
-        )
-        theirs = render_version(new, new_answers, Path(work) / "theirs", model, endpoints)
-        paths = sorted(
-            {p.relative_to(base) for p in base.rglob("*") if p.is_file()}
-            | {p.relative_to(theirs) for p in theirs.rglob("*") if p.is_file()}
-        )
+        base, theirs, paths = render_both(found, old, new, new_answers, work)
         files = [
-            _plan(found.root, path, base / path, theirs / path, old, target, Path(work))
-            for path in paths
-            if path.name != RECORD_FILE
+            _plan(found.root, path, base / path, theirs / path, old, target, work) for path in paths
         ]
     _check_collisions(found.root, files)
     result = UpdateResult(found.root, old, new, files, dry_run)
@@ -133,6 +121,22 @@ def update_project(
     if not dry_run:
         _apply(found.root, [c for c in changes if c.action.writes])
     return result
+
+
+def render_both(
+    project: Project, old: str, new: str, answers: Mapping[str, str], work: Path
+) -> tuple[Path, Path, list[Path]]:
+    """The project as template ``old`` made it (its recorded answers and endpoints) and as
+    template ``new`` makes it with ``answers``, rendered into ``work``; and every file path
+    of either but the record: what update merges and check diffs."""
+    from fastml_scaffold.commands.new import render_version
+
+    model, endpoints = project.others.get("model"), recorded_endpoints(project)
+    before = render_version(old, project.answers, work / "before", model, endpoints, made_with=True)
+    after = render_version(new, answers, work / "after", model, endpoints)
+    paths = {p.relative_to(before) for p in before.rglob("*") if p.is_file()}
+    paths |= {p.relative_to(after) for p in after.rglob("*") if p.is_file()}
+    return before, after, sorted(path for path in paths if path.name != RECORD_FILE)
 
 
 def _apply(root: Path, changes: list[FileChange]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -10,9 +11,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import Result
@@ -85,6 +87,14 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def edit_record(root: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    """Edit the project's .fastml.json as a hand would: ``change`` mutates the record (or
+    returns the one to write)."""
+    path = root / ".fastml.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(change(record) or record), encoding="utf-8")
 
 
 def assert_one_error_line(result: Result, code: int = 1) -> None:

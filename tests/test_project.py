@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import assert_one_error_line, snapshot
+from support import assert_one_error_line, edit_record, snapshot
 from typer.testing import CliRunner
 
 from fastml_scaffold.cli import app
@@ -21,12 +21,6 @@ from fastml_scaffold.project import RECORD_FILE, DamagedRecordError, Project, ne
 
 def invoke(root: Path, *args: str) -> object:
     return CliRunner().invoke(app, [*args, "--project", str(root)], prog_name="fastml")
-
-
-def edit_record(root: Path, change: Callable[[dict], object]) -> None:
-    path = root / RECORD_FILE
-    record = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps(change(record) or record), encoding="utf-8")
 
 
 def with_score(record: dict) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from old_projects import EXTRA_ROUTER, commit, git, resolve, update
-from support import assert_one_error_line, snapshot
+from support import assert_one_error_line, edit_record, snapshot
 from typer.testing import CliRunner
 
 from fastml_scaffold import new_project, versions
@@ -25,6 +25,12 @@ from fastml_scaffold.cli import app
 from fastml_scaffold.project import RECORD_FILE, Project
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="update merges with git")
+
+
+def record_route(root: Path, name: str, method: str) -> None:
+    """A route in the record, as an older fastml's add-endpoint may have written it."""
+    entry = {"kind": "route", "method": method, "name": name}
+    edit_record(root, lambda r: r["endpoints"].update({name: entry}))
 
 
 def test_an_old_project_takes_the_template_and_keeps_its_owner_s_edits(edited: Path) -> None:
@@ -301,9 +307,7 @@ def test_a_damaged_pending_update_is_one_line(edited: Path) -> None:
 def test_an_endpoint_named_like_a_module_the_template_added_stops_the_update(old: Path) -> None:
     """fastml 0.1.0 let an endpoint be called index; template 0.2.0 has its own
     app/routers/index.py.  Neither may silently replace the other."""
-    record = json.loads((old / RECORD_FILE).read_text())
-    record["endpoints"]["index"] = {"kind": "route", "method": "GET", "name": "index"}
-    (old / RECORD_FILE).write_text(json.dumps(record))
+    record_route(old, "index", "GET")
     commit(old)
     before = snapshot(old)
 
@@ -328,9 +332,8 @@ def test_a_few_crlf_lines_do_not_turn_the_whole_file_to_crlf(old: Path) -> None:
 
 
 def test_an_answer_the_template_no_longer_offers_must_be_changed(old: Path) -> None:
-    record = json.loads((old / RECORD_FILE).read_text())
-    record["answers"]["python_version"] = "3.10"  # offered by 0.1.0, not by 0.2.0
-    (old / RECORD_FILE).write_text(json.dumps(record))
+    # Offered by 0.1.0, not by 0.2.0.
+    edit_record(old, lambda r: r["answers"].update(python_version="3.10"))
     commit(old)
     before = snapshot(old)
 
@@ -360,9 +363,7 @@ def test_set_model_framework_changes_the_model_file_with_it(old: Path) -> None:
 
 
 def test_endpoints_with_the_names_of_builtins_that_0_1_0_allowed_still_load(old: Path) -> None:
-    record = json.loads((old / RECORD_FILE).read_text())
-    record["endpoints"]["id"] = {"kind": "route", "method": "POST", "name": "id"}
-    (old / RECORD_FILE).write_text(json.dumps(record))
+    record_route(old, "id", "POST")
     commit(old)
 
     listed = CliRunner().invoke(app, ["endpoints", "--project", str(old)])
@@ -386,9 +387,7 @@ def test_endpoints_with_the_names_of_builtins_that_0_1_0_allowed_still_load(old:
 def test_a_hand_damaged_record_is_one_line_and_nothing_written(
     old: Path, damage: Callable[[dict[str, Any]], None]
 ) -> None:
-    record = json.loads((old / RECORD_FILE).read_text())
-    damage(record)
-    (old / RECORD_FILE).write_text(json.dumps(record))
+    edit_record(old, damage)
     commit(old)
     before = snapshot(old)
 
@@ -508,9 +507,7 @@ def test_conflicts_after_set_name_the_changed_answer(tmp_path: Path) -> None:
 
 def test_a_clash_names_the_template_that_has_it(old: Path) -> None:
     """0.1.0 accepted an endpoint called settings; 0.2.0's create_app(settings) takes it."""
-    record = json.loads((old / RECORD_FILE).read_text())
-    record["endpoints"]["settings"] = {"kind": "route", "method": "GET", "name": "settings"}
-    (old / RECORD_FILE).write_text(json.dumps(record))
+    record_route(old, "settings", "GET")
     commit(old)
 
     result = update(old)

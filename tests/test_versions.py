@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from old_projects import OLD_PROJECTS, made_by_0_1_0
-from support import assert_one_error_line, snapshot
+from support import assert_one_error_line, edit_record, snapshot
 from typer.testing import CliRunner
 
 from fastml_scaffold import new_project, versions
@@ -91,9 +91,7 @@ def test_check_diff_shows_what_the_template_changed(old: Path) -> None:
 
 
 def test_check_refuses_a_template_newer_than_it_knows(old: Path) -> None:
-    record = json.loads((old / RECORD_FILE).read_text())
-    record["template_version"] = "9.0.0"
-    (old / RECORD_FILE).write_text(json.dumps(record))
+    edit_record(old, lambda r: r.update(template_version="9.0.0"))
 
     result = CliRunner().invoke(app, ["check", "--project", str(old)])
 

@@ -203,14 +203,12 @@ def in_added_order(specs: list[EndpointSpec], main_text: str) -> list[EndpointSp
         statements = [node for node in ast.walk(ast.parse(main_text)) if isinstance(node, ast.stmt)]
     except SyntaxError:
         return specs
-    lines = {
-        spec.names.module: min(
-            (node.lineno for node in statements if registration(spec).present(node)),
-            default=float("inf"),
-        )
-        for spec in specs
-    }
-    return sorted(specs, key=lambda spec: lines[spec.names.module])
+
+    def first_line(spec: EndpointSpec) -> float:
+        present = registration(spec).present
+        return min((node.lineno for node in statements if present(node)), default=float("inf"))
+
+    return sorted(specs, key=first_line)
 
 
 def shadows(root: Path, spec: EndpointSpec, main: ast.Module) -> str:

@@ -187,17 +187,25 @@ def refuse_conflicts(changes: Sequence[FileChange], error: type[FastmlError] = F
 
 def check_compiles(path: Path, text: str) -> None:
     """Refuse a planned Python file that would not compile: exit 0 must mean working code."""
+    why = compile_error(path, text)
+    if why:
+        raise FastmlError(
+            f"{path.as_posix()} would not compile ({why}), so nothing was written: "
+            "change the name or option that went into it."
+        )
+
+
+def compile_error(path: Path, source: str | bytes) -> str:
+    """Why the Python file ``path`` with ``source`` does not compile ("" if it does, or if
+    it is not Python): "invalid syntax, line 3"."""
     if path.suffix != ".py":
-        return
+        return ""
     try:
-        compile(text, str(path), "exec", dont_inherit=True)
+        compile(source, str(path), "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         where = f", line {exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
-        why = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-        raise FastmlError(
-            f"{path.as_posix()} would not compile ({why}{where}), so nothing was written: "
-            "change the name or option that went into it."
-        ) from None
+        return f"{exc.msg if isinstance(exc, SyntaxError) else exc}{where}"
+    return ""
 
 
 def apply_changes(root: Path, changes: Sequence[FileChange]) -> None:

@@ -23,6 +23,7 @@ from fastml_scaffold.plan import (
     Action,
     FileChange,
     apply_changes,
+    compile_error,
     kind_clash,
     plan_edit,
     read_content,
@@ -108,7 +109,9 @@ def update_project(
             "answers": new_answers,
             "conflicts": _posix(result.conflicts),
             # Marker-like lines the files had already (a README explaining conflicts).
-            "markers": {p.as_posix(): _marker_lines(found.root / p) for p in result.conflicts},
+            "markers": {
+                p.as_posix(): _marker_lines(read_content(found.root / p)) for p in result.conflicts
+            },
         }
         record = replace(found, others={**found.others, "update": state})
     else:
@@ -119,7 +122,7 @@ def update_project(
         result.files.append(FileUpdate(record_change.path, "update", record_change))
         changes.append(record_change)
     if not dry_run:
-        _apply(found.root, [c for c in changes if c.action.writes])
+        _apply(found.root, changes)
     return result
 
 
@@ -192,26 +195,20 @@ def _inside(root: Path, relative: str) -> bool:
 MARKERS = ("<<<<<<< your project", "||||||| template ", ">>>>>>> template ")
 
 
-def _marker_lines(path: Path) -> int:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+def _marker_lines(text: str | bytes | None) -> int:
+    if not isinstance(text, str):  # no file, or not UTF-8: no markers git merge-file wrote
         return 0
-    return sum(1 for line in lines if line.startswith(MARKERS))
+    return sum(1 for line in text.splitlines() if line.startswith(MARKERS))
 
 
 def _unresolved(path: Path, had: int) -> str:
     """Why a file that had conflicts is not resolved yet ("" when it is): more marker
     lines than it had before the update, or Python that does not compile."""
-    if _marker_lines(path) > had:
+    text = read_content(path)
+    if _marker_lines(text) > had:
         return "conflict markers left"
-    if path.suffix == ".py" and path.is_file():
-        try:
-            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as exc:
-            line = f", line {exc.lineno}" if isinstance(exc, SyntaxError) else ""
-            return f"does not compile{line}"
-    return ""
+    why = compile_error(path, text) if text is not None else ""
+    return f"does not compile ({why})" if why else ""
 
 
 def _posix(paths: list[Path]) -> list[str]:
@@ -255,9 +252,7 @@ def answers_for(found: Project, given: Mapping[str, str], version: str) -> dict[
 
 def _check_safety_net(root: Path, *, force: bool) -> None:
     """A git work tree with every change committed, so the owner can see and undo it all."""
-    git = shutil.which("git")
-    inside = git is not None and _git(root, "rev-parse", "--is-inside-work-tree") == "true"
-    if not inside:
+    if _git(root, "rev-parse", "--is-inside-work-tree") != "true":
         if not force:
             raise FastmlError(
                 f"{root} is not in a git work tree: update rewrites files that only git "
